@@ -1,0 +1,1 @@
+//! Annotation: sentences, quantities, time expressions, attribution and modality, each with its span.

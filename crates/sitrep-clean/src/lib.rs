@@ -1,0 +1,1 @@
+//! Cleaning: HTML main content, boilerplate, repeated blocks, datelines, language, near-duplicate signatures.

@@ -1,0 +1,35 @@
+//! One module per subcommand.
+
+use std::process::ExitCode;
+
+use crate::{Cli, Command};
+
+pub mod annotate;
+pub mod bench;
+pub mod docs;
+pub mod eval;
+pub mod geoparse;
+pub mod ingest;
+pub mod show;
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let global = Global {
+        db: cli.db,
+        quiet: cli.quiet,
+    };
+    match cli.command {
+        Command::Ingest(a) => ingest::run(&global, a),
+        Command::Docs(a) => docs::run(&global, a),
+        Command::Show(a) => show::run(&global, a),
+        Command::Annotate(a) => annotate::run(&global, a),
+        Command::Geoparse(a) => geoparse::run(&global, a),
+        Command::Eval(c) => eval::run(&global, c),
+        Command::Bench(c) => bench::run(&global, c),
+    }
+}
+
+/// Options every subcommand sees.
+pub struct Global {
+    pub db: std::path::PathBuf,
+    pub quiet: bool,
+}

@@ -1,0 +1,67 @@
+//! `sitrep`: an automated conflict monitor.
+//!
+//! Each subcommand lives in its own module under `cmd/`; this file only
+//! parses arguments and dispatches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cmd;
+
+/// sitrep reads raw conflict news reports (text, HTML, JSON Lines, gzip) and
+/// keeps a sourced record of what they say, in an embedded SQLite database.
+///
+/// A typical session:
+///
+///   sitrep ingest examples/reports        # read, clean and store a folder
+///   sitrep docs                           # list what was stored
+///   sitrep show 000_abu-kamal --removed   # the clean text and what was dropped
+///
+/// Every listing takes --json for machine-readable output.
+#[derive(Parser, Debug)]
+#[command(name = "sitrep", version, about, long_about, max_term_width = 100)]
+pub struct Cli {
+    /// SQLite database file (created with its schema on first use).
+    #[arg(long, global = true, default_value = "sitrep.db", env = "SITREP_DB")]
+    pub db: PathBuf,
+
+    /// Hide progress bars (they are hidden anyway when stderr is not a terminal).
+    #[arg(long, global = true)]
+    pub quiet: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Read, clean and store reports from files, folders or stdin.
+    Ingest(cmd::ingest::Args),
+    /// List stored documents.
+    Docs(cmd::docs::Args),
+    /// Print a stored document's clean text.
+    Show(cmd::show::Args),
+    /// Print sentences, numbers, dates, attribution and modality as JSON Lines.
+    Annotate(cmd::annotate::Args),
+    /// Print the places named in reports, resolved against GeoNames.
+    Geoparse(cmd::geoparse::Args),
+    /// Score sitrep against a development set.
+    #[command(subcommand)]
+    Eval(cmd::eval::EvalCommand),
+    /// Measure throughput on a corpus.
+    #[command(subcommand)]
+    Bench(cmd::bench::BenchCommand),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cmd::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}

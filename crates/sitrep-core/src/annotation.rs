@@ -1,0 +1,2 @@
+//! Mentions produced by the annotation stage (sentences, quantities, time
+//! expressions, attribution, modality). Filled in by `sitrep-annotate`.

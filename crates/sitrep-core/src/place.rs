@@ -1,0 +1,2 @@
+//! Places and actors produced by the who-and-where stage. Filled in by
+//! `sitrep-geo`.

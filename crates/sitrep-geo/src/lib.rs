@@ -1,0 +1,1 @@
+//! Who and where: actor knowledge base and GeoNames geoparser.

@@ -1,0 +1,1 @@
+//! Intake: files, directories, gzip, JSON Lines, stdin, sidecar metadata.

@@ -1,0 +1,1 @@
+//! The SQLite store: documents, versions, outlets, cleaning spans, migrations.
