@@ -1,10 +1,24 @@
+//! `sitrep eval ...`: score sitrep against development sets. Each set has
+//! its own module.
+
 use std::process::ExitCode;
 
-use super::Global;
+use super::{eval_clean, eval_geo, eval_time, Global};
 
 #[derive(clap::Subcommand, Debug)]
-pub enum EvalCommand {}
+pub enum EvalCommand {
+    /// Line-level precision and recall of cleaning against labelled documents.
+    Clean(eval_clean::Args),
+    /// TIMEX3 extraction F1 and value accuracy on MEANTIME.
+    Time(eval_time::Args),
+    /// Geotagging and geocoding accuracy on GeoWebNews.
+    Geo(eval_geo::Args),
+}
 
-pub fn run(_g: &Global, c: EvalCommand) -> anyhow::Result<ExitCode> {
-    match c {}
+pub fn run(g: &Global, c: EvalCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        EvalCommand::Clean(a) => eval_clean::run(g, a),
+        EvalCommand::Time(a) => eval_time::run(g, a),
+        EvalCommand::Geo(a) => eval_geo::run(g, a),
+    }
 }

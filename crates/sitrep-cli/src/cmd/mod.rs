@@ -8,8 +8,12 @@ pub mod annotate;
 pub mod bench;
 pub mod docs;
 pub mod eval;
+pub mod eval_clean;
+pub mod eval_geo;
+pub mod eval_time;
 pub mod geoparse;
 pub mod ingest;
+pub mod input;
 pub mod show;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
