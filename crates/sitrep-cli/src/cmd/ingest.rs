@@ -1,10 +1,264 @@
-use std::process::ExitCode;
+//! `sitrep ingest`: read, clean and store reports.
+//!
+//! Inputs are read one command-line argument at a time and cut into chunks
+//! of `--batch` documents. Each chunk is cleaned in parallel (rayon) while
+//! the previous one is written by a single store thread, one transaction per
+//! chunk, so memory stays bounded by the largest input plus two chunks and a
+//! killed run leaves whole batches behind.
 
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use serde::Serialize;
+use sitrep_read::ReadOptions;
+use sitrep_store::{IngestItem, RunTotals, Store};
+
+use super::input::{self, Cleaned};
 use super::Global;
 
-#[derive(clap::Args, Debug)]
-pub struct Args {}
+const AFTER_HELP: &str = "\
+Examples:
+  sitrep ingest examples/reports             a folder (recursively; meta.jsonl sidecars apply)
+  sitrep ingest a.txt b.html c.jsonl d.gz    files of any supported kind
+  curl -s URL | sitrep ingest - --url URL --outlet 'Example Post' --published 2017-11-09
+  sitrep ingest --json reports/ | jq .totals
 
-pub fn run(_g: &Global, _a: Args) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("not built yet")
+Ingest is idempotent: the same content under the same key changes nothing;
+changed content becomes a new version. Near-duplicates are kept and marked
+(see `sitrep docs`). A file that cannot be read is listed with its reason and
+the batch goes on.
+
+Exit status:
+  0  at least one document was read (new, changed or unchanged), or there was
+     nothing to read
+  1  every input failed: nothing could be read
+  2  the run itself failed (database, arguments)";
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = AFTER_HELP)]
+pub struct Args {
+    /// Files or folders to read (text, HTML, JSON Lines, .gz); `-` reads stdin.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// Publication date for every document read (YYYY-MM-DD, YYYY-MM or YYYY);
+    /// overrides sidecars and records.
+    #[arg(long, value_name = "DATE")]
+    pub published: Option<String>,
+    /// Outlet name for every document read.
+    #[arg(long)]
+    pub outlet: Option<String>,
+    /// Source URL for every document read.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// Print the summary as one JSON object on stdout.
+    #[arg(long)]
+    pub json: bool,
+    /// Documents per transaction.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    pub batch: u32,
+}
+
+#[derive(Serialize)]
+struct FileError {
+    origin: String,
+    message: String,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    db: String,
+    run: i64,
+    seconds: f64,
+    totals: RunTotals,
+    errors: Vec<FileError>,
+}
+
+/// What the read side hands the store thread.
+struct Batch {
+    docs: Vec<Cleaned>,
+    errors: Vec<(String, String)>,
+    bytes: u64,
+}
+
+pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
+    let started = Instant::now();
+    let mut store =
+        Store::open(&g.db).with_context(|| format!("opening database {}", g.db.display()))?;
+    store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
+    let args_line = std::env::args().collect::<Vec<_>>().join(" ");
+    let run_id = store.begin_run(&args_line)?;
+    let opts = ReadOptions {
+        published: a.published.clone(),
+        outlet: a.outlet.clone(),
+        url: a.url.clone(),
+    };
+    let progress = Progress::new(g.quiet || a.json);
+    let batch_size = a.batch as usize;
+    let cleaner = sitrep_clean::Cleaner::new();
+
+    let (tx, rx) = mpsc::sync_channel::<Batch>(1);
+    let result: anyhow::Result<(RunTotals, Vec<FileError>)> = std::thread::scope(|s| {
+        let writer = s.spawn(|| -> anyhow::Result<(RunTotals, Vec<FileError>)> {
+            let mut totals = RunTotals::default();
+            let mut errors = Vec::new();
+            for batch in rx {
+                let items: Vec<IngestItem> = batch
+                    .docs
+                    .iter()
+                    .map(|c| IngestItem {
+                        doc: &c.doc,
+                        fingerprint: c.fingerprint.as_ref(),
+                    })
+                    .collect();
+                let r = store.ingest_batch(run_id, &items, &batch.errors)?;
+                totals.add(&r.totals);
+                progress.advance(items.len() as u64, batch.bytes);
+                errors.extend(
+                    batch
+                        .errors
+                        .into_iter()
+                        .map(|(origin, message)| FileError { origin, message }),
+                );
+            }
+            store.finish_run(run_id, "done")?;
+            Ok((totals, errors))
+        });
+
+        let mut pending = Vec::new();
+        let mut errors = Vec::new();
+        let send = |pending: &mut Vec<sitrep_core::Document>,
+                    errors: &mut Vec<(String, String)>| {
+            let docs = std::mem::take(pending);
+            let bytes = docs.iter().map(|d| d.source.len() as u64).sum();
+            let batch = Batch {
+                docs: input::clean_chunk(&cleaner, docs),
+                errors: std::mem::take(errors),
+                bytes,
+            };
+            // A closed channel means the writer failed; its error is reported below.
+            tx.send(batch).is_ok()
+        };
+        'inputs: for inp in input::inputs(&a.paths) {
+            for r in sitrep_read::read_inputs(std::slice::from_ref(&inp), &opts) {
+                match r {
+                    Ok(d) => pending.push(d),
+                    Err(e) => errors.push((e.origin, e.message)),
+                }
+                if pending.len() >= batch_size && !send(&mut pending, &mut errors) {
+                    break 'inputs;
+                }
+            }
+        }
+        if !pending.is_empty() || !errors.is_empty() {
+            send(&mut pending, &mut errors);
+        }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store thread panicked")))
+    });
+    progress.finish();
+    let (totals, errors) = result?;
+
+    let summary = Summary {
+        db: g.db.display().to_string(),
+        run: run_id,
+        seconds: started.elapsed().as_secs_f64(),
+        totals,
+        errors,
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&summary)?);
+    } else {
+        print_summary(&summary);
+    }
+    let read = totals.new + totals.unchanged + totals.new_versions;
+    Ok(if read == 0 && totals.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn print_summary(s: &Summary) {
+    let t = &s.totals;
+    let read = t.new + t.unchanged + t.new_versions;
+    println!(
+        "{read} document(s) read into {} in {:.2} s (run {})",
+        s.db, s.seconds, s.run
+    );
+    for (label, n) in [
+        ("new", t.new),
+        ("unchanged", t.unchanged),
+        ("new versions", t.new_versions),
+        ("near-duplicates", t.near_duplicates),
+        ("non-English", t.non_english),
+        ("errors", t.errors),
+    ] {
+        println!("  {label:<16} {n}");
+    }
+    for e in &s.errors {
+        println!("    {}: {}", e.origin, e.message);
+    }
+    if read == 0 && t.errors == 0 {
+        println!(
+            "nothing to read: no supported files (.txt, .html, .jsonl, .gz) under the given paths"
+        );
+    } else if t.new + t.new_versions > 0 {
+        println!("next: `sitrep docs` lists them, `sitrep show ID` prints one");
+    }
+}
+
+/// A progress bar on stderr, shown only on a terminal and only once the run
+/// has lasted a second.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    started: Instant,
+    bytes: AtomicU64,
+}
+
+impl Progress {
+    fn new(hidden: bool) -> Progress {
+        let bar = (!hidden && std::io::stderr().is_terminal()).then(|| {
+            let b = indicatif::ProgressBar::with_draw_target(
+                None,
+                indicatif::ProgressDrawTarget::hidden(),
+            );
+            b.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{spinner} {elapsed} {pos} documents stored, {msg}",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+            );
+            b
+        });
+        Progress {
+            bar,
+            started: Instant::now(),
+            bytes: AtomicU64::new(0),
+        }
+    }
+
+    fn advance(&self, docs: u64, bytes: u64) {
+        if let Some(b) = &self.bar {
+            if b.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
+                b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+                b.enable_steady_tick(Duration::from_millis(200));
+            }
+            let total = self.bytes.fetch_add(bytes, Ordering::Relaxed) + bytes;
+            b.inc(docs);
+            b.set_message(format!("{:.1} MB read", total as f64 / 1e6));
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
+        }
+    }
 }

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use rayon::prelude::*;
 use sitrep_core::Document;
 use sitrep_read::{Input, ReadError, ReadOptions};
+use sitrep_store::Fingerprint;
 
 /// Turn command-line paths into inputs; `-` (or nothing) means stdin.
 pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
@@ -23,11 +25,40 @@ pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
 }
 
 /// Read and clean every input. Unreadable inputs come back as errors, in order.
+#[allow(dead_code)] // for the annotate and geoparse commands
 pub fn load(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<Document, ReadError>> {
     let cleaner = sitrep_clean::Cleaner::new();
     let mut docs = sitrep_read::read_inputs(&inputs(paths), opts);
-    for d in docs.iter_mut().flatten() {
-        cleaner.clean(d);
-    }
+    docs.par_iter_mut().flatten().for_each(|d| cleaner.clean(d));
     docs
+}
+
+/// A cleaned document with its near-duplicate fingerprint, ready to store.
+pub struct Cleaned {
+    pub doc: Document,
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// Clean a chunk of documents on the rayon pool and fingerprint them.
+pub fn clean_chunk(cleaner: &sitrep_clean::Cleaner, docs: Vec<Document>) -> Vec<Cleaned> {
+    docs.into_par_iter()
+        .map(|mut doc| {
+            cleaner.clean(&mut doc);
+            let fingerprint = fingerprint(&doc);
+            Cleaned { doc, fingerprint }
+        })
+        .collect()
+}
+
+/// The cleaning stage's MinHash signature in the store's terms; `None` for
+/// documents with no kept words.
+pub fn fingerprint(doc: &Document) -> Option<Fingerprint> {
+    let sig = sitrep_clean::signature(doc);
+    if sig.is_empty() {
+        return None;
+    }
+    Some(Fingerprint {
+        bands: sig.bands(),
+        minhash: sig.mins,
+    })
 }

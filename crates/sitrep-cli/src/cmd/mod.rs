@@ -37,3 +37,17 @@ pub struct Global {
     pub db: std::path::PathBuf,
     pub quiet: bool,
 }
+
+/// Open the database for reading; a missing file is an error that says what
+/// to do rather than an empty database created by accident.
+pub fn open_existing(db: &std::path::Path) -> anyhow::Result<sitrep_store::Store> {
+    if !db.exists() {
+        anyhow::bail!(
+            "no database at {}: run `sitrep ingest PATH` first, or pass --db FILE",
+            db.display()
+        );
+    }
+    sitrep_store::Store::open(db)
+        .map_err(anyhow::Error::from)
+        .map_err(|e| e.context(format!("opening database {}", db.display())))
+}

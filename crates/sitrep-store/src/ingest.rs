@@ -1,0 +1,507 @@
+//! The write side: ingest runs and batches of cleaned documents.
+
+use std::collections::BTreeSet;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use sitrep_core::{Document, SegmentKind, Severity};
+
+use crate::{now, Result, Store};
+
+/// A document's MinHash signature and its LSH band keys (one key per band,
+/// band `i` at index `i`), as computed by the cleaning stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub bands: Vec<u64>,
+    pub minhash: Vec<u64>,
+}
+
+impl Fingerprint {
+    /// Estimated Jaccard similarity: the share of MinHash slots that agree.
+    pub fn similarity(a: &[u64], b: &[u64]) -> f64 {
+        let n = a.len().min(b.len());
+        if n == 0 {
+            return 0.0;
+        }
+        let same = a.iter().zip(b).filter(|(x, y)| x == y).count();
+        same as f64 / n as f64
+    }
+
+    fn minhash_blob(&self) -> Vec<u8> {
+        self.minhash.iter().flat_map(|h| h.to_le_bytes()).collect()
+    }
+
+    fn minhash_from_blob(b: &[u8]) -> Vec<u64> {
+        b.chunks_exact(8)
+            .map(|c| {
+                let mut a = [0u8; 8];
+                a.copy_from_slice(c);
+                u64::from_le_bytes(a)
+            })
+            .collect()
+    }
+}
+
+/// One cleaned document to store.
+#[derive(Debug, Clone, Copy)]
+pub struct IngestItem<'a> {
+    pub doc: &'a Document,
+    /// `None` leaves the document out of near-duplicate detection.
+    pub fingerprint: Option<&'a Fingerprint>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "status")]
+pub enum OutcomeKind {
+    /// A key never seen before.
+    New,
+    /// The same content as the key's current version: nothing changed.
+    Unchanged,
+    /// Different content for a known key; `version` is now current.
+    NewVersion { version: i64 },
+}
+
+/// What happened to one document of a batch.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Outcome {
+    pub key: String,
+    #[serde(flatten)]
+    pub kind: OutcomeKind,
+    /// Key of the canonical document when this one is a near-duplicate.
+    pub duplicate_of: Option<String>,
+    pub non_english: bool,
+}
+
+/// Counts for a run (or a batch).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct RunTotals {
+    pub new: u64,
+    pub unchanged: u64,
+    pub new_versions: u64,
+    pub near_duplicates: u64,
+    pub non_english: u64,
+    pub errors: u64,
+}
+
+impl RunTotals {
+    pub fn add(&mut self, o: &RunTotals) {
+        self.new += o.new;
+        self.unchanged += o.unchanged;
+        self.new_versions += o.new_versions;
+        self.near_duplicates += o.near_duplicates;
+        self.non_english += o.non_english;
+        self.errors += o.errors;
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct BatchReport {
+    pub outcomes: Vec<Outcome>,
+    pub totals: RunTotals,
+}
+
+/// BLAKE3 of everything that makes a version distinct: format, source and
+/// metadata (including unknown fields).
+pub fn content_hash(doc: &Document) -> Result<String> {
+    let mut h = blake3::Hasher::new();
+    h.update(doc.format.as_str().as_bytes());
+    h.update(&[0]);
+    h.update(&(doc.source.len() as u64).to_le_bytes());
+    h.update(doc.source.as_bytes());
+    h.update(serde_json::to_string(&doc.meta)?.as_bytes());
+    Ok(h.finalize().to_hex().to_string())
+}
+
+impl Store {
+    /// Record the start of an ingest run (committed at once, so a killed run
+    /// stays visible as `running`).
+    pub fn begin_run(&mut self, args: &str) -> Result<i64> {
+        self.conn.execute(
+            "INSERT INTO ingest_runs (started_at, status, args) VALUES (?1, 'running', ?2)",
+            params![now(), args],
+        )?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Mark a run finished with `status` (`done`, `failed`).
+    pub fn finish_run(&mut self, run: i64, status: &str) -> Result<()> {
+        self.conn.execute(
+            "UPDATE ingest_runs SET finished_at = ?1, status = ?2 WHERE id = ?3",
+            params![now(), status, run],
+        )?;
+        Ok(())
+    }
+
+    /// The totals recorded for a run.
+    pub fn run_totals(&self, run: i64) -> Result<RunTotals> {
+        Ok(self.conn.query_row(
+            "SELECT docs_new, docs_unchanged, docs_new_versions, near_duplicates, non_english, errors
+             FROM ingest_runs WHERE id = ?1",
+            [run],
+            |r| {
+                Ok(RunTotals {
+                    new: r.get::<_, i64>(0)? as u64,
+                    unchanged: r.get::<_, i64>(1)? as u64,
+                    new_versions: r.get::<_, i64>(2)? as u64,
+                    near_duplicates: r.get::<_, i64>(3)? as u64,
+                    non_english: r.get::<_, i64>(4)? as u64,
+                    errors: r.get::<_, i64>(5)? as u64,
+                })
+            },
+        )?)
+    }
+
+    /// Store a batch of cleaned documents and the read errors met with them,
+    /// in one transaction: after a crash either the whole batch is there or
+    /// none of it. Documents are written in slice order; within the batch a
+    /// later document can be a near-duplicate of an earlier one.
+    pub fn ingest_batch(
+        &mut self,
+        run: i64,
+        items: &[IngestItem<'_>],
+        errors: &[(String, String)],
+    ) -> Result<BatchReport> {
+        let threshold = self.near_dup_threshold;
+        let tx = self.conn.transaction()?;
+        let stamp = now();
+        let mut report = BatchReport::default();
+        for item in items {
+            let o = ingest_one(&tx, run, item, &stamp, threshold)?;
+            let t = &mut report.totals;
+            match o.kind {
+                OutcomeKind::New => t.new += 1,
+                OutcomeKind::Unchanged => t.unchanged += 1,
+                OutcomeKind::NewVersion { .. } => t.new_versions += 1,
+            }
+            if o.kind != OutcomeKind::Unchanged {
+                t.near_duplicates += u64::from(o.duplicate_of.is_some());
+                t.non_english += u64::from(o.non_english);
+            }
+            report.outcomes.push(o);
+        }
+        for (origin, message) in errors {
+            tx.prepare_cached(
+                "INSERT INTO ingest_errors (run_id, origin, message) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![run, origin, message])?;
+        }
+        report.totals.errors = errors.len() as u64;
+        let t = report.totals;
+        tx.execute(
+            "UPDATE ingest_runs SET docs_new = docs_new + ?1, docs_unchanged = docs_unchanged + ?2,
+                docs_new_versions = docs_new_versions + ?3, near_duplicates = near_duplicates + ?4,
+                non_english = non_english + ?5, errors = errors + ?6
+             WHERE id = ?7",
+            params![
+                t.new as i64,
+                t.unchanged as i64,
+                t.new_versions as i64,
+                t.near_duplicates as i64,
+                t.non_english as i64,
+                t.errors as i64,
+                run
+            ],
+        )?;
+        tx.commit()?;
+        Ok(report)
+    }
+}
+
+fn ingest_one(
+    tx: &Transaction<'_>,
+    run: i64,
+    item: &IngestItem<'_>,
+    stamp: &str,
+    threshold: f64,
+) -> Result<Outcome> {
+    let doc = item.doc;
+    let hash = content_hash(doc)?;
+    let non_english = doc.language.as_ref().is_some_and(|l| !l.is_english());
+    let existing: Option<(i64, String, Option<i64>)> = tx
+        .prepare_cached("SELECT id, content_hash, duplicate_of FROM documents WHERE doc_key = ?1")?
+        .query_row([&doc.key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .optional()?;
+    let outcome = |kind, dup: Option<String>| Outcome {
+        key: doc.key.clone(),
+        kind,
+        duplicate_of: dup,
+        non_english,
+    };
+
+    let (doc_id, kind) = match existing {
+        Some((_, old_hash, dup)) if old_hash == hash => {
+            let dup_key = match dup {
+                Some(d) => Some(key_of(tx, d)?),
+                None => None,
+            };
+            return Ok(outcome(OutcomeKind::Unchanged, dup_key));
+        }
+        Some((id, _, _)) => {
+            // A content seen before for this key becomes current again;
+            // otherwise it is a new version.
+            let old: Option<i64> = tx
+                .prepare_cached(
+                    "SELECT version FROM document_versions WHERE document_id = ?1 AND content_hash = ?2",
+                )?
+                .query_row(params![id, hash], |r| r.get(0))
+                .optional()?;
+            let version = match old {
+                Some(v) => v,
+                None => {
+                    let v: i64 = tx.query_row(
+                        "SELECT COALESCE(MAX(version), 0) + 1 FROM document_versions WHERE document_id = ?1",
+                        [id],
+                        |r| r.get(0),
+                    )?;
+                    insert_version(tx, id, v, &hash, doc, run, stamp)?;
+                    v
+                }
+            };
+            write_document_row(tx, Some(id), version, &hash, doc, stamp)?;
+            (id, OutcomeKind::NewVersion { version })
+        }
+        None => {
+            let id = write_document_row(tx, None, 1, &hash, doc, stamp)?;
+            insert_version(tx, id, 1, &hash, doc, run, stamp)?;
+            (id, OutcomeKind::New)
+        }
+    };
+
+    let dup = write_fingerprint(tx, doc_id, item.fingerprint, threshold)?;
+    tx.prepare_cached("UPDATE documents SET duplicate_of = ?1, similarity = ?2 WHERE id = ?3")?
+        .execute(params![dup.map(|d| d.0), dup.map(|d| d.1), doc_id])?;
+    let dup_key = match dup {
+        Some((d, _)) => Some(key_of(tx, d)?),
+        None => None,
+    };
+    Ok(outcome(kind, dup_key))
+}
+
+fn key_of(tx: &Transaction<'_>, id: i64) -> Result<String> {
+    Ok(tx
+        .prepare_cached("SELECT doc_key FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+fn outlet_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
+    tx.prepare_cached("INSERT OR IGNORE INTO outlets (name) VALUES (?1)")?
+        .execute([name])?;
+    Ok(tx
+        .prepare_cached("SELECT id FROM outlets WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))?)
+}
+
+/// The headline: the metadata title, else the first title segment.
+fn title(doc: &Document) -> Option<String> {
+    doc.meta.title.clone().or_else(|| {
+        doc.segments
+            .iter()
+            .find(|s| s.kind == SegmentKind::Title)
+            .map(|s| s.span.slice(&doc.text).trim().to_string())
+    })
+}
+
+/// Insert (`id == None`) or update the `documents` row for the current
+/// version; returns the document id.
+fn write_document_row(
+    tx: &Transaction<'_>,
+    id: Option<i64>,
+    version: i64,
+    hash: &str,
+    doc: &Document,
+    stamp: &str,
+) -> Result<i64> {
+    let outlet = match doc.outlet.as_deref().or(doc.meta.outlet.as_deref()) {
+        Some(name) if !name.trim().is_empty() => Some(outlet_id(tx, name.trim())?),
+        _ => None,
+    };
+    let p = &doc.published;
+    let meta = serde_json::to_string(&doc.meta)?;
+    let values = params![
+        version,
+        doc.origin,
+        doc.format.as_str(),
+        doc.meta.url,
+        title(doc),
+        p.date.map(|d| d.to_string()),
+        p.precision.as_str(),
+        p.origin.as_str(),
+        p.ambiguous,
+        p.text,
+        p.span.map(|s| s.start as i64),
+        p.span.map(|s| s.end as i64),
+        outlet,
+        doc.language.as_ref().map(|l| l.code.as_str()),
+        doc.language.as_ref().map(|l| l.confidence),
+        doc.word_count() as i64,
+        hash,
+        meta,
+        stamp,
+        doc.key,
+    ];
+    match id {
+        None => {
+            tx.prepare_cached(
+                "INSERT INTO documents (current_version, origin, format, url, title,
+                    published_date, published_precision, published_origin, published_ambiguous,
+                    published_text, published_start, published_end, outlet_id, language,
+                    language_confidence, word_count, content_hash, meta, ingested_at, doc_key,
+                    updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                    ?17, ?18, ?19, ?20, ?19)",
+            )?
+            .execute(values)?;
+            Ok(tx.last_insert_rowid())
+        }
+        Some(id) => {
+            tx.prepare_cached(
+                "UPDATE documents SET current_version = ?1, origin = ?2, format = ?3, url = ?4,
+                    title = ?5, published_date = ?6, published_precision = ?7,
+                    published_origin = ?8, published_ambiguous = ?9, published_text = ?10,
+                    published_start = ?11, published_end = ?12, outlet_id = ?13, language = ?14,
+                    language_confidence = ?15, word_count = ?16, content_hash = ?17, meta = ?18,
+                    updated_at = ?19
+                 WHERE doc_key = ?20",
+            )?
+            .execute(values)?;
+            Ok(id)
+        }
+    }
+}
+
+fn segment_kind(kind: SegmentKind) -> (&'static str, Option<&'static str>) {
+    match kind {
+        SegmentKind::Title => ("title", None),
+        SegmentKind::Dateline => ("dateline", None),
+        SegmentKind::Body => ("body", None),
+        SegmentKind::Removed(r) => ("removed", Some(r.as_str())),
+    }
+}
+
+pub(crate) fn severity_str(s: Severity) -> &'static str {
+    match s {
+        Severity::Info => "info",
+        Severity::Warning => "warning",
+        Severity::Error => "error",
+    }
+}
+
+fn insert_version(
+    tx: &Transaction<'_>,
+    doc_id: i64,
+    version: i64,
+    hash: &str,
+    doc: &Document,
+    run: i64,
+    stamp: &str,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO document_versions (document_id, version, content_hash, origin, source, text,
+            text_map, meta, run_id, ingested_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        doc_id,
+        version,
+        hash,
+        doc.origin,
+        doc.source,
+        // Plain text is its own source: do not store it twice.
+        if doc.text == doc.source {
+            ""
+        } else {
+            doc.text.as_str()
+        },
+        serde_json::to_string(&doc.text_map)?,
+        serde_json::to_string(&doc.meta)?,
+        run,
+        stamp,
+    ])?;
+    let vid = tx.last_insert_rowid();
+    let mut seg = tx.prepare_cached(
+        "INSERT INTO segments (version_id, seq, span_start, span_end, kind, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for (i, s) in doc.segments.iter().enumerate() {
+        let (kind, reason) = segment_kind(s.kind);
+        seg.execute(params![
+            vid,
+            i as i64,
+            s.span.start as i64,
+            s.span.end as i64,
+            kind,
+            reason
+        ])?;
+    }
+    let mut diag = tx.prepare_cached(
+        "INSERT INTO diagnostics (version_id, seq, severity, code, message, span_start, span_end)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    for (i, d) in doc.diagnostics.iter().enumerate() {
+        diag.execute(params![
+            vid,
+            i as i64,
+            severity_str(d.severity),
+            d.code,
+            d.message,
+            d.span.map(|s| s.start as i64),
+            d.span.map(|s| s.end as i64),
+        ])?;
+    }
+    Ok(())
+}
+
+/// Replace the document's signature and band keys, then find its canonical:
+/// among earlier-ingested documents sharing a band key whose similarity
+/// reaches `threshold`, the one whose canonical was ingested first.
+fn write_fingerprint(
+    tx: &Transaction<'_>,
+    doc_id: i64,
+    fp: Option<&Fingerprint>,
+    threshold: f64,
+) -> Result<Option<(i64, f64)>> {
+    tx.prepare_cached("DELETE FROM minhash_bands WHERE document_id = ?1")?
+        .execute([doc_id])?;
+    tx.prepare_cached("DELETE FROM document_signatures WHERE document_id = ?1")?
+        .execute([doc_id])?;
+    let Some(fp) = fp else {
+        return Ok(None);
+    };
+    let mut candidates = BTreeSet::new();
+    {
+        let mut q = tx.prepare_cached(
+            "SELECT document_id FROM minhash_bands
+             WHERE band = ?1 AND band_key = ?2 AND document_id < ?3",
+        )?;
+        for (band, key) in fp.bands.iter().enumerate() {
+            let rows = q.query_map(params![band as i64, *key as i64, doc_id], |r| {
+                r.get::<_, i64>(0)
+            })?;
+            for r in rows {
+                candidates.insert(r?);
+            }
+        }
+    }
+    let mut best: Option<(i64, f64)> = None;
+    for c in candidates {
+        let (blob, root): (Vec<u8>, i64) = tx
+            .prepare_cached(
+                "SELECT s.minhash, COALESCE(d.duplicate_of, d.id) FROM document_signatures s
+                 JOIN documents d ON d.id = s.document_id WHERE s.document_id = ?1",
+            )?
+            .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let sim = Fingerprint::similarity(&fp.minhash, &Fingerprint::minhash_from_blob(&blob));
+        if sim >= threshold && best.is_none_or(|(b, _)| root < b) {
+            best = Some((root, sim));
+        }
+    }
+    tx.prepare_cached("INSERT INTO document_signatures (document_id, minhash) VALUES (?1, ?2)")?
+        .execute(params![doc_id, fp.minhash_blob()])?;
+    let mut ins = tx.prepare_cached(
+        "INSERT OR IGNORE INTO minhash_bands (band, band_key, document_id) VALUES (?1, ?2, ?3)",
+    )?;
+    for (band, key) in fp.bands.iter().enumerate() {
+        ins.execute(params![band as i64, *key as i64, doc_id])?;
+    }
+    Ok(best)
+}

@@ -1,0 +1,215 @@
+//! Store behaviour on tempfile databases, with small hand-made documents.
+
+use sitrep_core::{
+    DateOrigin, DatePrecision, Document, DocumentMeta, Language, RemovalReason, Segment,
+    SegmentKind, Span,
+};
+use sitrep_store::{DocFilter, Fingerprint, IngestItem, OutcomeKind, Store};
+
+fn doc(key: &str, text: &str) -> Document {
+    let mut d = Document::from_text(
+        key.into(),
+        format!("{key}.txt"),
+        text.into(),
+        DocumentMeta::default(),
+    );
+    // First line kept as body, the rest removed as a footer.
+    let first = text.find('\n').unwrap_or(text.len());
+    d.segments.push(Segment {
+        span: Span::new(0, first),
+        kind: SegmentKind::Body,
+    });
+    if first < text.len() {
+        d.segments.push(Segment {
+            span: Span::new(first + 1, text.len()),
+            kind: SegmentKind::Removed(RemovalReason::Footer),
+        });
+    }
+    d.language = Some(Language {
+        code: "eng".into(),
+        confidence: 0.9,
+    });
+    d
+}
+
+fn fp(seed: u64, same: usize) -> Fingerprint {
+    // 16 slots: the first `same` shared with every fingerprint of any seed.
+    let minhash: Vec<u64> = (0..16u64)
+        .map(|i| {
+            if (i as usize) < same {
+                i
+            } else {
+                seed * 1000 + i
+            }
+        })
+        .collect();
+    let bands = minhash.chunks(2).map(|c| c[0] ^ (c[1] << 1)).collect();
+    Fingerprint { bands, minhash }
+}
+
+fn open() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("t.db")).unwrap();
+    (dir, store)
+}
+
+fn ingest(
+    store: &mut Store,
+    docs: &[(Document, Option<Fingerprint>)],
+) -> Vec<sitrep_store::Outcome> {
+    let run = store.begin_run("test").unwrap();
+    let items: Vec<IngestItem> = docs
+        .iter()
+        .map(|(d, f)| IngestItem {
+            doc: d,
+            fingerprint: f.as_ref(),
+        })
+        .collect();
+    let r = store.ingest_batch(run, &items, &[]).unwrap();
+    store.finish_run(run, "done").unwrap();
+    r.outcomes
+}
+
+#[test]
+fn round_trip_keeps_segments_dates_and_meta() {
+    let (_d, mut s) = open();
+    let mut d = doc("a", "Shelling hit the market.\nCopyright 2020 Example");
+    d.meta.outlet = Some("Example Wire".into());
+    d.meta
+        .extra
+        .insert("section".into(), serde_json::json!("world"));
+    d.outlet = d.meta.outlet.clone();
+    d.published.date = chrono::NaiveDate::from_ymd_opt(2017, 11, 9);
+    d.published.precision = DatePrecision::Day;
+    d.published.origin = DateOrigin::Dateline;
+    d.published.ambiguous = true;
+    let o = ingest(&mut s, &[(d.clone(), None)]);
+    assert_eq!(o[0].kind, OutcomeKind::New);
+
+    let got = s.document("a").unwrap().unwrap();
+    assert_eq!(got.document.segments, d.segments);
+    assert_eq!(got.document.text, d.text);
+    assert_eq!(got.document.clean_text(), "Shelling hit the market.");
+    assert_eq!(got.document.meta, d.meta);
+    assert_eq!(got.summary.outlet.as_deref(), Some("Example Wire"));
+    assert_eq!(got.summary.published, d.published);
+    assert_eq!(got.summary.words, 4);
+    assert_eq!(got.versions.len(), 1);
+    assert!(s.document("missing").unwrap().is_none());
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+}
+
+#[test]
+fn same_content_is_unchanged_and_changed_content_is_a_new_version() {
+    let (_d, mut s) = open();
+    let a1 = doc("a", "First text.");
+    assert_eq!(
+        ingest(&mut s, &[(a1.clone(), None)])[0].kind,
+        OutcomeKind::New
+    );
+    assert_eq!(
+        ingest(&mut s, &[(a1.clone(), None)])[0].kind,
+        OutcomeKind::Unchanged
+    );
+    let a2 = doc("a", "Second text, corrected.");
+    assert_eq!(
+        ingest(&mut s, &[(a2, None)])[0].kind,
+        OutcomeKind::NewVersion { version: 2 }
+    );
+    // Metadata is part of the content.
+    let mut a3 = doc("a", "Second text, corrected.");
+    a3.meta.url = Some("https://example.org/a".into());
+    assert_eq!(
+        ingest(&mut s, &[(a3, None)])[0].kind,
+        OutcomeKind::NewVersion { version: 3 }
+    );
+    // Going back to a content seen before makes that version current again.
+    assert_eq!(
+        ingest(&mut s, &[(a1, None)])[0].kind,
+        OutcomeKind::NewVersion { version: 1 }
+    );
+    assert_eq!(s.count().unwrap(), 1);
+    let got = s.document("a").unwrap().unwrap();
+    assert_eq!(got.versions.len(), 3);
+    assert_eq!(got.summary.version, 1);
+    assert_eq!(got.document.source, "First text.");
+}
+
+#[test]
+fn near_duplicates_point_to_the_earliest_document() {
+    let (_d, mut s) = open();
+    let out = ingest(
+        &mut s,
+        &[
+            (doc("orig", "Original report."), Some(fp(1, 14))),
+            (doc("other", "Unrelated report."), Some(fp(2, 0))),
+            (doc("copy", "Syndicated copy."), Some(fp(3, 14))),
+        ],
+    );
+    assert_eq!(out[0].duplicate_of, None);
+    assert_eq!(out[1].duplicate_of, None);
+    assert_eq!(out[2].duplicate_of.as_deref(), Some("orig"));
+    // A later copy of the copy still points to the canonical.
+    let out = ingest(&mut s, &[(doc("copy2", "Another copy."), Some(fp(4, 14)))]);
+    assert_eq!(out[0].duplicate_of.as_deref(), Some("orig"));
+    let all = s.list(&DocFilter::default()).unwrap();
+    assert_eq!(all.len(), 4);
+    let canon = s
+        .list(&DocFilter {
+            canonical_only: true,
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(canon.len(), 2);
+}
+
+#[test]
+fn dissimilar_documents_sharing_a_band_are_not_duplicates() {
+    let (_d, mut s) = open();
+    // Two shared slots: one band in common, similarity 2/16.
+    let out = ingest(
+        &mut s,
+        &[
+            (doc("x", "One."), Some(fp(1, 2))),
+            (doc("y", "Two."), Some(fp(2, 2))),
+        ],
+    );
+    assert_eq!(out[1].duplicate_of, None);
+}
+
+#[test]
+fn errors_and_totals_are_recorded_with_the_batch() {
+    let (_d, mut s) = open();
+    let run = s.begin_run("test").unwrap();
+    let d = doc("a", "Text.");
+    let r = s
+        .ingest_batch(
+            run,
+            &[IngestItem {
+                doc: &d,
+                fingerprint: None,
+            }],
+            &[("bad.txt".into(), "empty file".into())],
+        )
+        .unwrap();
+    assert_eq!(r.totals.new, 1);
+    assert_eq!(r.totals.errors, 1);
+    assert_eq!(s.run_totals(run).unwrap(), r.totals);
+}
+
+#[test]
+fn reopening_keeps_data_and_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("t.db");
+    {
+        let mut s = Store::open(&p).unwrap();
+        ingest(&mut s, &[(doc("a", "Text."), None)]);
+    }
+    let s = Store::open(&p).unwrap();
+    assert_eq!(s.count().unwrap(), 1);
+    assert_eq!(
+        s.schema_version().unwrap(),
+        sitrep_store::migrate::MIGRATIONS.len() as i64
+    );
+    assert_eq!(s.keys_like("A", 5).unwrap(), vec!["a".to_string()]);
+}
