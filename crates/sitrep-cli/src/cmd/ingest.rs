@@ -1,10 +1,10 @@
 //! `sitrep ingest`: read, clean and store reports.
 //!
-//! Inputs are read one command-line argument at a time and cut into chunks
-//! of `--batch` documents. Each chunk is cleaned in parallel (rayon) while
-//! the previous one is written by a single store thread, one transaction per
-//! chunk, so memory stays bounded by the largest input plus two chunks and a
-//! killed run leaves whole batches behind.
+//! Inputs are streamed (`sitrep_read::read_iter`) and cut into chunks of
+//! `--batch` documents. Each chunk is cleaned in parallel (rayon) while the
+//! previous one is written by a single store thread, one transaction per
+//! chunk, so memory stays bounded by about three chunks and a killed run
+//! leaves whole batches behind.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -96,6 +96,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         published: a.published.clone(),
         outlet: a.outlet.clone(),
         url: a.url.clone(),
+        ..ReadOptions::default()
     };
     let progress = Progress::new(g.quiet || a.json);
     let batch_size = a.batch as usize;
@@ -143,15 +144,13 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             // A closed channel means the writer failed; its error is reported below.
             tx.send(batch).is_ok()
         };
-        'inputs: for inp in input::inputs(&a.paths) {
-            for r in sitrep_read::read_inputs(std::slice::from_ref(&inp), &opts) {
-                match r {
-                    Ok(d) => pending.push(d),
-                    Err(e) => errors.push((e.origin, e.message)),
-                }
-                if pending.len() >= batch_size && !send(&mut pending, &mut errors) {
-                    break 'inputs;
-                }
+        for r in sitrep_read::read_iter(&input::inputs(&a.paths), &opts) {
+            match r {
+                Ok(d) => pending.push(d),
+                Err(e) => errors.push((e.origin, e.message)),
+            }
+            if pending.len() >= batch_size && !send(&mut pending, &mut errors) {
+                break;
             }
         }
         if !pending.is_empty() || !errors.is_empty() {

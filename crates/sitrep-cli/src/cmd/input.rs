@@ -25,7 +25,6 @@ pub fn inputs(paths: &[PathBuf]) -> Vec<Input> {
 }
 
 /// Read and clean every input. Unreadable inputs come back as errors, in order.
-#[allow(dead_code)] // for the annotate and geoparse commands
 pub fn load(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<Document, ReadError>> {
     let cleaner = sitrep_clean::Cleaner::new();
     let mut docs = sitrep_read::read_inputs(&inputs(paths), opts);
