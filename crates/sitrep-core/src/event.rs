@@ -110,6 +110,135 @@ impl SubEventType {
     }
 }
 
+/// A `{low, best, high}` estimate with the text it was read from.
+///
+/// Policy: `low` is what the source commits to ("at least 31" gives 31),
+/// `high` is `None` when the source sets no upper bound, and `best` is the
+/// single figure a coder would enter (the stated number, or the midpoint of
+/// a stated range).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Range {
+    pub low: Option<f64>,
+    pub best: Option<f64>,
+    pub high: Option<f64>,
+    /// The words the figure was read from.
+    pub text: String,
+}
+
+/// An event's date interval.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDate {
+    /// First day the event may have happened on (`YYYY-MM-DD`).
+    pub start: Option<String>,
+    /// Last day the event may have happened on (`YYYY-MM-DD`).
+    pub end: Option<String>,
+    /// `day`, `part-of-day`, `week`, `month`, ... from the time expression;
+    /// `report` when no expression dated the event and the publication date
+    /// stands in; `unknown` when neither exists.
+    pub precision: String,
+    /// The time expression, when one dated the event.
+    pub text: Option<String>,
+}
+
+/// An event's place.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventLocation {
+    pub name: String,
+    pub geonames_id: Option<u32>,
+    pub lat: Option<f64>,
+    pub lon: Option<f64>,
+    pub country_code: Option<String>,
+    pub admin1: Option<String>,
+    pub admin2: Option<String>,
+    /// `exact`, `near`, `region` or `country`.
+    pub precision: String,
+    /// The toponym as written.
+    pub text: String,
+}
+
+/// An actor in an event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventActor {
+    /// Knowledge-base id, or `None` for an unresolved organisation.
+    pub id: Option<String>,
+    pub name: String,
+    pub kind: Option<String>,
+    pub country: Option<String>,
+    /// The mention as written.
+    pub text: String,
+}
+
+/// Fatalities attributed to one actor's side.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorFatalities {
+    pub actor_id: Option<String>,
+    pub range: Range,
+}
+
+/// Deaths, in total and by group.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Fatalities {
+    pub total: Option<Range>,
+    pub civilians: Option<Range>,
+    pub children: Option<Range>,
+    pub women: Option<Range>,
+    pub by_actor: Vec<ActorFatalities>,
+}
+
+/// Who a claim is attributed to, such as `Syrian Observatory for Human
+/// Rights` (text "the Observatory").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttributedTo {
+    pub name: String,
+    pub text: String,
+    /// The channel it came through, such as `AFP` for "a source told AFP".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+}
+
+/// A supporting sentence: code point offsets into the input text (what the
+/// JSON contract promises) and byte offsets into the document text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Evidence {
+    pub start: usize,
+    pub end: usize,
+    pub byte_start: usize,
+    pub byte_end: usize,
+}
+
+/// How firmly a report states an event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventModality {
+    Asserted,
+    Claimed,
+    Denied,
+    Hypothetical,
+    Planned,
+}
+
+/// One conflict event reported by one document.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    pub id: String,
+    /// The report's main event (exactly one per document that has events).
+    pub primary: bool,
+    pub event_type: EventType,
+    pub sub_event_type: SubEventType,
+    pub date: EventDate,
+    pub location: Option<EventLocation>,
+    pub actor1: Option<EventActor>,
+    pub actor2: Option<EventActor>,
+    pub associated_actors: Vec<EventActor>,
+    pub fatalities: Fatalities,
+    pub injured: Option<Range>,
+    pub displaced: Option<Range>,
+    pub means: Option<String>,
+    pub modality: EventModality,
+    pub attributed_to: Vec<AttributedTo>,
+    pub evidence: Vec<Evidence>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,7 +113,7 @@ impl SentenceScores {
 
 #[derive(Default)]
 struct Features {
-    first: [Option<usize>; 18],
+    first: [Option<usize>; 17],
 }
 
 impl Features {

@@ -58,8 +58,6 @@ pub(crate) enum Feature {
     Seizure,
     /// Weapons or explosives as objects.
     Weapon,
-    /// Illegal goods other than weapons (drugs, contraband).
-    Contraband,
 }
 
 use Cue::{Non, Sub, F};
