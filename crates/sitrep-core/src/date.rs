@@ -51,6 +51,9 @@ pub enum DateOrigin {
     Record,
     /// A dateline found in the text itself.
     Dateline,
+    /// HTML markup of the page: `<meta property="article:published_time">`,
+    /// `<time datetime>` and the like.
+    Markup,
     /// Nothing said when the document was published.
     Unknown,
 }
@@ -62,6 +65,7 @@ impl DateOrigin {
             DateOrigin::Sidecar => "sidecar",
             DateOrigin::Record => "record",
             DateOrigin::Dateline => "dateline",
+            DateOrigin::Markup => "markup",
             DateOrigin::Unknown => "unknown",
         }
     }
@@ -71,6 +75,7 @@ impl DateOrigin {
             "sidecar" => DateOrigin::Sidecar,
             "record" => DateOrigin::Record,
             "dateline" => DateOrigin::Dateline,
+            "markup" => DateOrigin::Markup,
             "unknown" => DateOrigin::Unknown,
             _ => return None,
         })
@@ -109,6 +114,57 @@ impl PublishedDate {
             text: None,
             span: None,
         }
+    }
+
+    /// Parse a machine-written date as metadata supplies it: `2017`,
+    /// `2017-11`, `2017-11-09`, `2017/11/09`, `2017-11-09T08:01`,
+    /// `2017-11-09T08:01:00Z`, `2017-11-09 08:01:00+03:00`. The calendar day
+    /// is taken as written (no time-zone conversion). Returns `None` for
+    /// anything else, including impossible dates; never guesses.
+    pub fn parse_supplied(s: &str, origin: DateOrigin) -> Option<PublishedDate> {
+        let t = s.trim();
+        let b = t.as_bytes();
+        let num = |r: std::ops::Range<usize>| -> Option<u32> {
+            let part = b.get(r)?;
+            if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+                return None;
+            }
+            std::str::from_utf8(part).ok()?.parse().ok()
+        };
+        let year = num(0..4)? as i32;
+        let (date, precision) = match b.len() {
+            4 => (NaiveDate::from_ymd_opt(year, 1, 1)?, DatePrecision::Year),
+            7 if matches!(b[4], b'-' | b'/') => (
+                NaiveDate::from_ymd_opt(year, num(5..7)?, 1)?,
+                DatePrecision::Month,
+            ),
+            n if n >= 10 && matches!(b[4], b'-' | b'/') && b[7] == b[4] => {
+                let d = NaiveDate::from_ymd_opt(year, num(5..7)?, num(8..10)?)?;
+                if n == 10 {
+                    (d, DatePrecision::Day)
+                } else {
+                    // A time must follow: `T` or a space, then HH:MM.
+                    if !matches!(b[10], b'T' | b't' | b' ') {
+                        return None;
+                    }
+                    let h = num(11..13)?;
+                    let m = num(14..16)?;
+                    if b.get(13) != Some(&b':') || h > 23 || m > 59 {
+                        return None;
+                    }
+                    (d, DatePrecision::Minute)
+                }
+            }
+            _ => return None,
+        };
+        Some(PublishedDate {
+            date: Some(date),
+            precision,
+            origin,
+            ambiguous: false,
+            text: Some(t.to_string()),
+            span: None,
+        })
     }
 
     pub fn is_known(&self) -> bool {
@@ -182,6 +238,22 @@ mod tests {
         assert_eq!(d.display(), "2017-11");
         d.precision = DatePrecision::Day;
         assert_eq!(d.display(), "2017-11-09");
+    }
+
+    #[test]
+    fn parse_supplied_precisions() {
+        let p = |s| PublishedDate::parse_supplied(s, DateOrigin::Sidecar);
+        assert_eq!(p("2018-06-12").unwrap().precision, DatePrecision::Day);
+        assert_eq!(p("2018-06").unwrap().precision, DatePrecision::Month);
+        assert_eq!(p("2018").unwrap().precision, DatePrecision::Year);
+        let m = p("2017-11-08T20:01:00+03:00").unwrap();
+        assert_eq!(m.precision, DatePrecision::Minute);
+        assert_eq!(m.display(), "2017-11-08");
+        assert!(p("2017-02-30").is_none());
+        assert!(p("yesterday").is_none());
+        assert!(p("2017-11-08X").is_none());
+        assert!(p("").is_none());
+        assert!(p("2017-1é-08").is_none());
     }
 
     #[test]

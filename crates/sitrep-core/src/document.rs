@@ -191,9 +191,13 @@ pub struct Segment {
 
 /// A document after intake (and, once `segments` is filled, after cleaning).
 ///
-/// Architecture invariant: `text` is never rewritten after intake. Cleaning
-/// only classifies spans of it, so every later offset is an offset into
-/// `text`, and `text_map` leads from there to the original `source`.
+/// Architecture invariant: `text` is fixed at intake and never rewritten
+/// afterwards. For plain text it is `source` itself (`text_map` is the
+/// identity); for HTML (`format == Html`) intake keeps the page in `source`
+/// and puts its reader-visible text in `text` (block boundaries as newlines,
+/// entities decoded), with `text_map` anchors leading back to `source`.
+/// Cleaning only classifies spans of `text`, so every later offset is an
+/// offset into `text`, and `text_map` leads from there to `source`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Document {
     /// Stable key: the record's `id`, else the file name without extension.
@@ -227,6 +231,34 @@ impl Document {
             text: source.clone(),
             source,
             text_map: OffsetMap::identity(),
+            meta,
+            published: PublishedDate::unknown(),
+            outlet: None,
+            language: None,
+            segments: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// A document whose reader-visible `text` differs from its `source`
+    /// (HTML), with the map from one to the other.
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_parts(
+        key: String,
+        origin: String,
+        format: SourceFormat,
+        source: String,
+        text: String,
+        text_map: OffsetMap,
+        meta: DocumentMeta,
+    ) -> Self {
+        Document {
+            key,
+            origin,
+            format,
+            source,
+            text,
+            text_map,
             meta,
             published: PublishedDate::unknown(),
             outlet: None,
