@@ -47,6 +47,8 @@ pub enum Command {
     Annotate(cmd::annotate::Args),
     /// Print the places named in reports, resolved against GeoNames.
     Geoparse(cmd::geoparse::Args),
+    /// Print the conflict events each report describes, as JSON Lines (no database).
+    Extract(cmd::extract::Args),
     /// Score sitrep against a development set.
     #[command(subcommand)]
     Eval(cmd::eval::EvalCommand),

@@ -3,10 +3,14 @@
 
 use std::process::ExitCode;
 
-use super::{eval_clean, eval_geo, eval_time, Global};
+use super::{eval_case, eval_clean, eval_fakes, eval_geo, eval_time, Global};
 
 #[derive(clap::Subcommand, Debug)]
 pub enum EvalCommand {
+    /// ACLED sub-event type F1 on CASE 2021 Task 2 snippets.
+    Case(eval_case::Args),
+    /// Primary-event fields against the FA-KES crowd labels.
+    Fakes(eval_fakes::Args),
     /// Line-level precision and recall of cleaning against labelled documents.
     Clean(eval_clean::Args),
     /// TIMEX3 extraction F1 and value accuracy on MEANTIME.
@@ -17,7 +21,9 @@ pub enum EvalCommand {
 
 pub fn run(g: &Global, c: EvalCommand) -> anyhow::Result<ExitCode> {
     match c {
+        EvalCommand::Case(a) => eval_case::run(g, a),
         EvalCommand::Clean(a) => eval_clean::run(g, a),
+        EvalCommand::Fakes(a) => eval_fakes::run(g, a),
         EvalCommand::Time(a) => eval_time::run(g, a),
         EvalCommand::Geo(a) => eval_geo::run(g, a),
     }

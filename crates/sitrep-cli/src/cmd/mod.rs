@@ -8,12 +8,16 @@ pub mod annotate;
 pub mod bench;
 pub mod docs;
 pub mod eval;
+pub mod eval_case;
 pub mod eval_clean;
+pub mod eval_fakes;
 pub mod eval_geo;
 pub mod eval_time;
+pub mod extract;
 pub mod geoparse;
 pub mod ingest;
 pub mod input;
+pub mod pipeline;
 pub mod show;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -27,6 +31,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(&global, a),
         Command::Annotate(a) => annotate::run(&global, a),
         Command::Geoparse(a) => geoparse::run(&global, a),
+        Command::Extract(a) => extract::run(&global, a),
         Command::Eval(c) => eval::run(&global, c),
         Command::Bench(c) => bench::run(&global, c),
     }

@@ -1,0 +1,395 @@
+//! `sitrep eval fakes`: the primary event of each FA-KES article against
+//! its crowd labels (date, governorate, actor group, cause, deaths).
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use chrono::NaiveDate;
+use rayon::prelude::*;
+use sitrep_core::event::{Event, Range, SubEventType as S};
+use sitrep_core::{Document, DocumentMeta};
+
+use super::pipeline::Pipeline;
+use super::Global;
+
+/// Score the primary event of each article of the FA-KES CSV (columns
+/// `unit_id`, `article_title`, `article_content`, `date` (M/D/YY, the event
+/// day), `location` (governorate), `actor`, `cause_of_death`, `nb_civilians`,
+/// `nb_children`, `nb_women`, `nb_noncivilians`). The dateline at the start
+/// of each article is its publication date, found by the cleaning stage as
+/// for any report without metadata.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The FA-KES CSV file.
+    #[arg(long, default_value = "../shared/eval/fakes/dev.csv")]
+    pub csv: PathBuf,
+    /// Gazetteer and actor knowledge base folder (default: the shipped data/).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Print each article's labels and predictions.
+    #[arg(long)]
+    pub rows: bool,
+    /// Print the figures as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Labels {
+    date: Option<NaiveDate>,
+    governorate: String,
+    actor: String,
+    cause: String,
+    civilians: u32,
+    children: u32,
+    women: u32,
+    noncivilians: u32,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Prediction {
+    date_start: Option<NaiveDate>,
+    date_end: Option<NaiveDate>,
+    governorate: String,
+    actor: String,
+    cause: String,
+    civilians: u32,
+    children: u32,
+    women: u32,
+    noncivilians: u32,
+}
+
+pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .from_path(&a.csv)
+        .with_context(|| {
+            format!(
+                "cannot read {}; pass the FA-KES dev set with --csv PATH",
+                a.csv.display()
+            )
+        })?;
+    let headers = rdr.headers()?.clone();
+    let col = |name: &str| -> anyhow::Result<usize> {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .with_context(|| format!("{}: no column named `{name}`", a.csv.display()))
+    };
+    let (c_id, c_title, c_text) = (
+        col("unit_id")?,
+        col("article_title")?,
+        col("article_content")?,
+    );
+    let (c_date, c_loc, c_actor, c_cause) = (
+        col("date")?,
+        col("location")?,
+        col("actor")?,
+        col("cause_of_death")?,
+    );
+    let (c_civ, c_ch, c_wo, c_non) = (
+        col("nb_civilians")?,
+        col("nb_children")?,
+        col("nb_women")?,
+        col("nb_noncivilians")?,
+    );
+    let mut rows = Vec::new();
+    for (i, rec) in rdr.records().enumerate() {
+        let rec = rec.with_context(|| format!("{}: record {}", a.csv.display(), i + 2))?;
+        let get = |c: usize| rec.get(c).unwrap_or("").to_string();
+        let num = |c: usize| get(c).trim().parse::<f64>().map_or(0, |v| v as u32);
+        let labels = Labels {
+            date: NaiveDate::parse_from_str(get(c_date).trim(), "%m/%d/%y").ok(),
+            governorate: get(c_loc).trim().to_lowercase(),
+            actor: get(c_actor).trim().to_lowercase(),
+            cause: get(c_cause).trim().to_lowercase(),
+            civilians: num(c_civ),
+            children: num(c_ch),
+            women: num(c_wo),
+            noncivilians: num(c_non),
+        };
+        let meta = DocumentMeta {
+            id: Some(get(c_id)),
+            title: Some(get(c_title)),
+            ..DocumentMeta::default()
+        };
+        let doc = Document::from_text(
+            get(c_id),
+            format!("{}:{}", a.csv.display(), i + 2),
+            get(c_text),
+            meta,
+        );
+        rows.push((doc, labels));
+    }
+    let pipeline = Pipeline::load(a.data.as_deref())?;
+    let cleaner = sitrep_clean::Cleaner::new();
+    let results: Vec<(String, Labels, Prediction)> = rows
+        .into_par_iter()
+        .map(|(mut doc, labels)| {
+            cleaner.clean(&mut doc);
+            let analysis = pipeline.analyse(&doc);
+            let primary = analysis.extraction.events.iter().find(|e| e.primary);
+            (doc.key.clone(), labels, predict(primary))
+        })
+        .collect();
+    let mut table = Scores::default();
+    for (key, l, p) in &results {
+        if a.rows {
+            println!("{key}\n  gold {l:?}\n  pred {p:?}");
+        }
+        table.add(l, p);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string_pretty(&table.json())?);
+    } else {
+        table.print();
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn day(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+fn best(r: &Option<Range>) -> u32 {
+    r.as_ref()
+        .and_then(|r| r.best.or(r.low))
+        .map_or(0, |v| v.max(0.0).round() as u32)
+}
+
+fn predict(e: Option<&Event>) -> Prediction {
+    let Some(e) = e else {
+        return Prediction {
+            governorate: "none".into(),
+            actor: "unknown".into(),
+            cause: "unknown".into(),
+            ..Prediction::default()
+        };
+    };
+    let civilians = best(&e.fatalities.civilians);
+    let noncivilians: u32 = e
+        .fatalities
+        .by_actor
+        .iter()
+        .map(|a| best(&Some(a.range.clone())))
+        .sum();
+    Prediction {
+        date_start: day(&e.date.start),
+        date_end: day(&e.date.end),
+        governorate: e
+            .location
+            .as_ref()
+            .and_then(|l| l.admin1.as_deref())
+            .map_or_else(|| "none".into(), governorate),
+        actor: actor_group(e),
+        cause: cause(e),
+        civilians,
+        children: best(&e.fatalities.children),
+        women: best(&e.fatalities.women),
+        noncivilians,
+    }
+}
+
+/// A GeoNames admin1 name as one of FA-KES's governorate labels.
+fn governorate(admin1: &str) -> String {
+    let f: String = admin1
+        .to_lowercase()
+        .chars()
+        .filter(|c| c.is_alphanumeric())
+        .collect();
+    const MAP: &[(&str, &str)] = &[
+        ("aleppo", "aleppo"),
+        ("halab", "aleppo"),
+        ("dimashq", "damascus"),
+        ("damascus", "damascus"),
+        ("idl", "idlib"),
+        ("deir", "deir ezzor"),
+        ("dayr", "deir ezzor"),
+        ("raqq", "raqqa"),
+        ("hasak", "hasakeh"),
+        ("hasek", "hasakeh"),
+        ("homs", "homs"),
+        ("hims", "homs"),
+        ("hama", "hama"),
+        ("daraa", "daraa"),
+        ("dara", "daraa"),
+        ("lata", "lattakia"),
+        ("latt", "lattakia"),
+        ("ladh", "lattakia"),
+        ("lath", "lattakia"),
+        ("qune", "quneitra"),
+        ("quna", "quneitra"),
+        ("tart", "tartous"),
+        ("suwayda", "sweida"),
+        ("sweida", "sweida"),
+    ];
+    MAP.iter()
+        .find(|(k, _)| f.contains(k))
+        .map_or_else(|| format!("other:{admin1}"), |(_, v)| v.to_string())
+}
+
+/// The event's first actor as one of FA-KES's seven actor groups.
+fn actor_group(e: &Event) -> String {
+    let Some(a) = &e.actor1 else {
+        return "unknown".into();
+    };
+    let key = format!(
+        "{} {}",
+        a.id.as_deref().unwrap_or(""),
+        a.name.to_lowercase()
+    )
+    .to_lowercase();
+    let has = |w: &[&str]| w.iter().any(|x| key.contains(x));
+    let label = if has(&["isis", "islamic state", "isil", "daesh"]) {
+        "the organization of the islamic state in iraq and the levant - isis"
+    } else if has(&["nusra", "hts", "tahrir al-sham", "fateh al-sham"]) {
+        "al-nusra front"
+    } else if has(&["sdf", "ypg", "self-admin", "syrian democratic", "asayish"]) {
+        "self administration forces"
+    } else if has(&[
+        "coalition",
+        "usa",
+        "united states",
+        "u.s.",
+        "france",
+        "uk-",
+        "british",
+    ]) {
+        "international coalition forces"
+    } else if has(&[
+        "opposition",
+        "rebel",
+        "fsa",
+        "free syrian",
+        "jaish",
+        "ahrar",
+        "faylaq",
+        "sna",
+    ]) {
+        "armed opposition groups"
+    } else if a.kind.as_deref() == Some("state-forces")
+        && matches!(a.country.as_deref(), Some("SY") | Some("RU"))
+        || has(&["syria", "russia", "hezbollah", "regime"])
+    {
+        "syrian government or russian troops"
+    } else {
+        "unknown"
+    };
+    label.into()
+}
+
+/// The event's sub-type and means as one of FA-KES's causes of death.
+fn cause(e: &Event) -> String {
+    let means = e.means.as_deref().unwrap_or("");
+    let c = match e.sub_event_type {
+        S::AirDroneStrike | S::ShellingArtilleryMissile => "shelling",
+        S::RemoteExplosive | S::SuicideBomb | S::Grenade => "explosion",
+        S::ChemicalWeapon => "chemical and toxic gases",
+        _ if means == "execution" => "execution",
+        _ if matches!(means, "gunfire" | "sniper fire") => "shooting",
+        S::ArmedClash | S::Attack => "shooting",
+        _ => "unknown",
+    };
+    c.into()
+}
+
+#[derive(Default)]
+struct Scores {
+    n: usize,
+    date_exact: usize,
+    date_within: usize,
+    fields: BTreeMap<&'static str, usize>,
+    confusion: BTreeMap<(&'static str, String, String), usize>,
+}
+
+impl Scores {
+    fn add(&mut self, l: &Labels, p: &Prediction) {
+        self.n += 1;
+        if l.date.is_some() && l.date == p.date_start {
+            self.date_exact += 1;
+        }
+        if let (Some(d), Some(s), Some(e)) = (l.date, p.date_start, p.date_end) {
+            if s <= d && d <= e {
+                self.date_within += 1;
+            }
+        }
+        let mut field = |name: &'static str, ok: bool| {
+            if ok {
+                *self.fields.entry(name).or_insert(0) += 1;
+            } else {
+                self.fields.entry(name).or_insert(0);
+            }
+        };
+        field("governorate", l.governorate == p.governorate);
+        field("actor", l.actor == p.actor);
+        field("cause", l.cause == p.cause);
+        field("civilians", l.civilians == p.civilians);
+        field("children", l.children == p.children);
+        field("women", l.women == p.women);
+        field("noncivilians", l.noncivilians == p.noncivilians);
+        for (name, g, q) in [
+            ("governorate", &l.governorate, &p.governorate),
+            ("actor", &l.actor, &p.actor),
+            ("cause", &l.cause, &p.cause),
+        ] {
+            *self
+                .confusion
+                .entry((name, g.clone(), q.clone()))
+                .or_insert(0) += 1;
+        }
+    }
+
+    fn share(&self, k: usize) -> f64 {
+        if self.n == 0 {
+            0.0
+        } else {
+            k as f64 / self.n as f64
+        }
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let mut m = serde_json::Map::new();
+        m.insert("articles".into(), self.n.into());
+        m.insert("date_exact".into(), self.share(self.date_exact).into());
+        m.insert("date_within".into(), self.share(self.date_within).into());
+        for (k, v) in &self.fields {
+            m.insert((*k).into(), self.share(*v).into());
+        }
+        serde_json::Value::Object(m)
+    }
+
+    fn print(&self) {
+        println!(
+            "FA-KES: {} articles, share correct per field (primary event)\n",
+            self.n
+        );
+        println!("{:<28} {:>6}", "field", "share");
+        println!(
+            "{:<28} {:>6.3}",
+            "date (exact day)",
+            self.share(self.date_exact)
+        );
+        println!(
+            "{:<28} {:>6.3}",
+            "date (inside interval)",
+            self.share(self.date_within)
+        );
+        for (k, v) in &self.fields {
+            println!("{k:<28} {:>6.3}", self.share(*v));
+        }
+        for name in ["governorate", "actor", "cause"] {
+            println!("\n{name}: confusions (gold -> predicted, count)");
+            let mut off: Vec<_> = self
+                .confusion
+                .iter()
+                .filter(|((f, g, p), _)| *f == name && g != p)
+                .collect();
+            off.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for ((_, g, p), n) in off.iter().take(15) {
+                println!("{n:>4}  {g} -> {p}");
+            }
+        }
+    }
+}
