@@ -440,6 +440,24 @@ impl Cleaner {
             .filter(|l| l.hints & hint::ARTICLE != 0 && l.hints & hint::NEGATIVE == 0)
             .map(|l| l.words)
             .sum();
+        // A page without <h1> may carry its headline just before the
+        // article container: keep that line in play.
+        let mut headline_outside = None;
+        if article_words >= 50 && !lines.iter().any(|l| l.hints & hint::H1 != 0) {
+            if let Some(fa) = lines.iter().position(|l| l.hints & hint::ARTICLE != 0) {
+                headline_outside = (0..fa).rev().find(|&k| {
+                    let l = &lines[k];
+                    self.dates.parse(l.span.slice(text)).is_none()
+                });
+                headline_outside = headline_outside.filter(|&k| {
+                    let l = &lines[k];
+                    l.heading_like(text)
+                        && l.words >= 3
+                        && l.link_bytes == 0
+                        && l.hints & hint::NEGATIVE == 0
+                });
+            }
+        }
         for (i, l) in lines.iter().enumerate() {
             let h = l.hints;
             let reason = if h & hint::COMMENT != 0 {
@@ -463,6 +481,7 @@ impl Cleaner {
                     Navigation
                 })
             } else if article_words >= 50
+                && headline_outside != Some(i)
                 && h & (hint::ARTICLE | hint::H1 | hint::TIME) == 0
                 && self.dates.parse(l.span.slice(text)).is_none()
             {
