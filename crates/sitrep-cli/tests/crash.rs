@@ -1,0 +1,217 @@
+//! Crash safety: SIGKILL `sitrep ingest` at random points of a large
+//! generated corpus, then check that the database is sound, that every
+//! committed document is whole, and that running the same command again
+//! completes the corpus without duplicates.
+//!
+//! `SITREP_CRASH_TRIALS=N` sets the number of kills (default 5) and
+//! `SITREP_CRASH_SEED=S` replays a run; the manual run documented in
+//! docs/store.md uses 50 trials.
+
+mod common;
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use common::*;
+use sitrep_store::Store;
+
+const DOCS: usize = 3000;
+const BATCH: &str = "100";
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // xorshift64*
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+}
+
+const WORDS: &[&str] = &[
+    "fighters",
+    "village",
+    "shelling",
+    "convoy",
+    "officials",
+    "said",
+    "monday",
+    "border",
+    "militia",
+    "checkpoint",
+    "displaced",
+    "families",
+    "artillery",
+    "ceasefire",
+    "talks",
+    "observers",
+    "reported",
+    "killed",
+    "wounded",
+    "civilians",
+    "river",
+    "bridge",
+    "market",
+    "district",
+    "governor",
+    "spokesman",
+    "statement",
+    "airstrike",
+    "drone",
+    "patrol",
+    "attack",
+    "clashes",
+    "residents",
+    "hospital",
+    "police",
+    "army",
+    "rebels",
+    "forces",
+    "north",
+    "south",
+    "east",
+    "west",
+    "town",
+    "road",
+    "night",
+    "morning",
+    "several",
+    "dozens",
+];
+
+/// A JSON Lines corpus of distinct reports; returns key → text.
+fn corpus(path: &Path, rng: &mut Rng) -> HashMap<String, String> {
+    let mut out = String::new();
+    let mut texts = HashMap::new();
+    for i in 0..DOCS {
+        let mut text = format!("Report {i} from the generated crash-test corpus\n\n");
+        for _ in 0..12 {
+            for _ in 0..18 {
+                text.push_str(WORDS[rng.below(WORDS.len() as u64) as usize]);
+                text.push(' ');
+            }
+            text.push_str("officials said.\n");
+        }
+        text.push_str("Share this article\n");
+        let key = format!("crash-{i:05}");
+        let rec = serde_json::json!({"id": key, "outlet": "Crash Wire", "text": text});
+        writeln!(out, "{rec}").unwrap();
+        texts.insert(key, text);
+    }
+    std::fs::write(path, out).unwrap();
+    texts
+}
+
+fn ingest_cmd(db: &Path, corpus: &Path) -> Command {
+    let mut c = Command::new(bin());
+    c.arg("--db")
+        .arg(db)
+        .args(["ingest", "--json", "--batch", BATCH])
+        .arg(corpus)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    c
+}
+
+/// Open the database, check its integrity and that every stored document
+/// (every `step`-th one) is whole; returns the number stored.
+fn check_committed(db: &Path, texts: &HashMap<String, String>, step: usize) -> usize {
+    let store = Store::open(db).expect("database opens after a kill");
+    assert_eq!(store.integrity_check().unwrap(), vec!["ok".to_string()]);
+    let docs = store.list(&Default::default()).unwrap();
+    for d in docs.iter().step_by(step) {
+        let stored = store
+            .document(&d.key)
+            .unwrap()
+            .expect("listed document loads");
+        assert_eq!(
+            Some(&stored.document.source),
+            texts.get(&d.key),
+            "{}: committed document is not intact",
+            d.key
+        );
+        assert!(
+            !stored.document.segments.is_empty(),
+            "{}: no segments",
+            d.key
+        );
+        assert_eq!(stored.versions.len(), 1, "{}", d.key);
+    }
+    docs.len()
+}
+
+#[test]
+fn sigkill_mid_ingest_leaves_a_consistent_database() {
+    let trials: u64 = std::env::var("SITREP_CRASH_TRIALS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
+    let seed: u64 = std::env::var("SITREP_CRASH_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_nanos() as u64
+                | 1
+        });
+    eprintln!("crash test: {trials} trials, SITREP_CRASH_SEED={seed}");
+    let mut rng = Rng(seed);
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus_path = tmp.path().join("corpus.jsonl");
+    let texts = corpus(&corpus_path, &mut rng);
+
+    // Calibrate: how long does a full run take?
+    let t0 = Instant::now();
+    let full = ingest_cmd(&tmp.path().join("full.db"), &corpus_path)
+        .output()
+        .unwrap();
+    assert!(
+        full.status.success(),
+        "{}",
+        String::from_utf8_lossy(&full.stderr)
+    );
+    let total = t0.elapsed();
+    eprintln!("full run: {DOCS} documents in {total:?}");
+
+    let mut killed_mid = 0;
+    for t in 0..trials {
+        let db = tmp.path().join(format!("trial-{t}.db"));
+        let delay = total.mul_f64(0.05 + 0.9 * rng.below(1000) as f64 / 1000.0);
+        let mut child = ingest_cmd(&db, &corpus_path).spawn().unwrap();
+        std::thread::sleep(delay);
+        let _ = child.kill(); // SIGKILL on Unix
+        let _ = child.wait();
+
+        let committed = check_committed(&db, &texts, 1);
+        eprintln!("trial {t}: killed after {delay:?}, {committed} documents committed");
+        assert!(
+            committed == DOCS || committed % 100 == 0,
+            "whole batches only: {committed}"
+        );
+        if committed < DOCS {
+            killed_mid += 1;
+        }
+
+        // Run again: completes, nothing duplicated, nothing stored twice.
+        let o = ingest_cmd(&db, &corpus_path).output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(s["totals"]["new"], (DOCS - committed) as u64, "{s:#}");
+        assert_eq!(s["totals"]["unchanged"], committed as u64, "{s:#}");
+        assert_eq!(s["totals"]["new_versions"], 0, "{s:#}");
+        assert_eq!(check_committed(&db, &texts, 10), DOCS);
+    }
+    assert!(
+        killed_mid * 2 >= trials as usize,
+        "most kills should land mid-ingest ({killed_mid} of {trials}); the corpus may be too small"
+    );
+}
