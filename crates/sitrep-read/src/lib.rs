@@ -212,6 +212,23 @@ fn kind_of(p: &Path) -> (bool, String) {
     (gz, ext)
 }
 
+/// File names a directory walk picks up: `.txt`, `.text`, `.html`,
+/// `.htm`, `.xhtml`, `.jsonl`, `.ndjson` (each optionally `.gz`) and names
+/// without an extension. Other files in a directory (`README.md`, images,
+/// `.csv`) are skipped; a file named explicitly is always read.
+pub fn is_document_name(p: &Path) -> bool {
+    let (_, ext) = kind_of(p);
+    let has_ext = p
+        .file_name()
+        .map(|n| n.to_string_lossy().trim_end_matches(".gz").contains('.'))
+        .unwrap_or(false);
+    !has_ext
+        || matches!(
+            ext.as_str(),
+            "txt" | "text" | "html" | "htm" | "xhtml" | "jsonl" | "ndjson"
+        )
+}
+
 /// The document key for a file: its name without extension(s).
 pub fn key_for_path(p: &Path) -> String {
     let name = p
@@ -252,6 +269,7 @@ impl Reader {
                             // Hidden files and the sidecar are not documents.
                             n.is_some_and(|n| !n.starts_with('.') && n != "meta.jsonl")
                         })
+                        .filter(|e| e.is_dir() || is_document_name(e))
                         .collect();
                     entries.sort();
                     self.work.push_front(Work::Dir(entries.into()));
@@ -395,6 +413,13 @@ impl Reader {
         // Peek to sniff the format.
         let head = match reader.fill_buf() {
             Ok(h) => h.to_vec(),
+            Err(e) if e.kind() == std::io::ErrorKind::FileTooLarge => {
+                self.pending.push_back(Err(ReadError::new(
+                    origin,
+                    format!("decompresses to more than {} bytes (gzip bomb?); raise the decompressed size limit if it is genuine", self.opts.max_decompressed_bytes),
+                )));
+                return;
+            }
             Err(e) => {
                 let what = if gz { "not valid gzip" } else { "cannot read" };
                 self.pending.push_back(Err(ReadError::new(
