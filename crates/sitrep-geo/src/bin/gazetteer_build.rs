@@ -1,0 +1,54 @@
+//! Turn the TSV written by scripts/build-gazetteer.py into the binary index
+//! `sitrep` loads. Usage: `sitrep-gazetteer-build IN.tsv OUT.bin`.
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    if args.len() != 3 {
+        eprintln!("usage: sitrep-gazetteer-build IN.tsv OUT.bin");
+        return ExitCode::from(2);
+    }
+    let tsv = match std::fs::read_to_string(&args[1]) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("{}: {e}", args[1]);
+            return ExitCode::FAILURE;
+        }
+    };
+    let bytes = match sitrep_geo::gazetteer::build_from_tsv(&tsv) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = if args[2].ends_with(".gz") {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(&bytes).and_then(|_| enc.finish())
+    } else {
+        Ok(bytes.clone())
+    };
+    let written = match written {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("compressing: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Err(e) = std::fs::write(&args[2], &written) {
+        eprintln!("{}: {e}", args[2]);
+        return ExitCode::FAILURE;
+    }
+    match sitrep_geo::gazetteer::Gazetteer::from_bytes(bytes) {
+        Ok(g) => {
+            eprintln!("{}: {} records, {} bytes", args[2], g.len(), g.byte_len());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("written index does not load: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
