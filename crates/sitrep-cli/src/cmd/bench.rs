@@ -1,10 +1,288 @@
-use std::process::ExitCode;
+//! `sitrep bench ingest`: throughput of read + clean, and of read + clean +
+//! store, on a corpus replicated in memory to a target size.
 
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::Context;
+use serde::Serialize;
+use sitrep_read::{Input, ReadOptions};
+use sitrep_store::Store;
+
+use super::ingest::{pipeline, Progress};
 use super::Global;
 
-#[derive(clap::Subcommand, Debug)]
-pub enum BenchCommand {}
+const AFTER_HELP: &str = "\
+The corpus is a CSV file with a header row and the columns `article_title`
+and `article_content` (FA-KES). Its articles are replicated until the corpus
+reaches --target-mb; each replica is made distinct by its key
+(`fakes-UNITID-rN`) and a last line `Replica N of article UNITID.`, so
+nothing is unchanged or identical. The corpus is written as a JSON Lines
+file in a temporary folder and then ingested twice: read + clean (nothing
+stored), and read + clean + store into a fresh temporary database. MB are
+10^6 bytes of report text.
 
-pub fn run(_g: &Global, c: BenchCommand) -> anyhow::Result<ExitCode> {
-    match c {}
+Example:
+  sitrep bench ingest --corpus ../shared/eval/fakes/dev.csv --target-mb 100";
+
+#[derive(clap::Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Read + clean (+ store) throughput on a replicated CSV corpus.
+    #[command(after_help = AFTER_HELP)]
+    Ingest(IngestArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct IngestArgs {
+    /// CSV corpus with `article_title` and `article_content` columns.
+    #[arg(long)]
+    pub corpus: PathBuf,
+    /// Replicate the corpus to at least this many MB of text.
+    #[arg(long, default_value_t = 100)]
+    pub target_mb: u64,
+    /// Skip the read + clean + store run.
+    #[arg(long)]
+    pub no_store: bool,
+    /// Documents per batch (and per transaction).
+    #[arg(long, default_value_t = 500)]
+    pub batch: usize,
+    /// One JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Serialize)]
+struct Phase {
+    phase: &'static str,
+    documents: u64,
+    mb: f64,
+    seconds: f64,
+    mb_per_s: f64,
+    docs_per_s: f64,
+    mb_per_s_per_thread: f64,
+    docs_per_s_per_thread: f64,
+}
+
+#[derive(Serialize)]
+struct Report {
+    corpus: String,
+    articles: usize,
+    replicas: u64,
+    threads: usize,
+    phases: Vec<Phase>,
+}
+
+pub fn run(g: &Global, c: BenchCommand) -> anyhow::Result<ExitCode> {
+    match c {
+        BenchCommand::Ingest(a) => ingest(g, a),
+    }
+}
+
+fn ingest(g: &Global, a: IngestArgs) -> anyhow::Result<ExitCode> {
+    let raw = std::fs::read_to_string(&a.corpus).with_context(|| {
+        format!(
+            "reading corpus {} (pass --corpus FILE.csv)",
+            a.corpus.display()
+        )
+    })?;
+    let articles = articles(&raw).with_context(|| format!("in {}", a.corpus.display()))?;
+    if articles.is_empty() {
+        anyhow::bail!("{}: no articles with text", a.corpus.display());
+    }
+    let tmp = tempfile::tempdir()?;
+    let jsonl = tmp.path().join("corpus.jsonl");
+    let replicas = write_corpus(&articles, a.target_mb * 1_000_000, &jsonl)?;
+    let threads = rayon::current_num_threads();
+    let inputs = [Input::Path(jsonl)];
+    let opts = ReadOptions::default();
+    let batch = a.batch.max(1);
+
+    let mut phases = Vec::new();
+    let progress = Progress::new(g.quiet || a.json);
+    let t = Instant::now();
+    let flow = pipeline(None, &inputs, &opts, batch, &progress)?;
+    progress.finish();
+    phases.push(phase(
+        "read+clean",
+        flow.docs,
+        flow.bytes,
+        t.elapsed().as_secs_f64(),
+        threads,
+    ));
+    if !a.no_store {
+        let mut store = Store::open(&tmp.path().join("bench.db"))?;
+        store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
+        let run = store.begin_run("bench")?;
+        let progress = Progress::new(g.quiet || a.json);
+        let t = Instant::now();
+        let flow = pipeline(Some((&mut store, run)), &inputs, &opts, batch, &progress)?;
+        progress.finish();
+        phases.push(phase(
+            "read+clean+store",
+            flow.docs,
+            flow.bytes,
+            t.elapsed().as_secs_f64(),
+            threads,
+        ));
+    }
+    let report = Report {
+        corpus: a.corpus.display().to_string(),
+        articles: articles.len(),
+        replicas,
+        threads,
+        phases,
+    };
+    if a.json {
+        println!("{}", serde_json::to_string(&report)?);
+    } else {
+        println!(
+            "corpus {}: {} articles x {} replicas, {} rayon threads",
+            report.corpus, report.articles, report.replicas, report.threads
+        );
+        println!(
+            "{:<18} {:>9} {:>8} {:>8} {:>8} {:>9} {:>12} {:>13}",
+            "phase", "docs", "MB", "s", "MB/s", "docs/s", "MB/s/thread", "docs/s/thread"
+        );
+        for p in &report.phases {
+            println!(
+                "{:<18} {:>9} {:>8.1} {:>8.2} {:>8.2} {:>9.0} {:>12.2} {:>13.0}",
+                p.phase,
+                p.documents,
+                p.mb,
+                p.seconds,
+                p.mb_per_s,
+                p.docs_per_s,
+                p.mb_per_s_per_thread,
+                p.docs_per_s_per_thread
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn phase(name: &'static str, docs: u64, bytes: u64, secs: f64, threads: usize) -> Phase {
+    let mb = bytes as f64 / 1e6;
+    let secs = secs.max(1e-9);
+    let t = threads.max(1) as f64;
+    Phase {
+        phase: name,
+        documents: docs,
+        mb,
+        seconds: secs,
+        mb_per_s: mb / secs,
+        docs_per_s: docs as f64 / secs,
+        mb_per_s_per_thread: mb / secs / t,
+        docs_per_s_per_thread: docs as f64 / secs / t,
+    }
+}
+
+/// One corpus article.
+struct Article {
+    id: String,
+    title: String,
+    content: String,
+}
+
+/// Articles of a CSV with a header row naming `article_title` and
+/// `article_content` (and `unit_id` when present).
+fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
+    let mut rows = csv_rows(raw).into_iter();
+    let header = rows.next().context("empty CSV: expected a header row")?;
+    let col = |name: &str| header.iter().position(|h| h.trim() == name);
+    let content = col("article_content").context("no `article_content` column in the header")?;
+    let title = col("article_title");
+    let id = col("unit_id");
+    Ok(rows
+        .enumerate()
+        .filter_map(|(i, r)| {
+            let content = r.get(content)?.trim().to_string();
+            (!content.is_empty()).then(|| Article {
+                id: id
+                    .and_then(|c| r.get(c).cloned())
+                    .unwrap_or_else(|| (i + 1).to_string()),
+                title: title.and_then(|c| r.get(c).cloned()).unwrap_or_default(),
+                content,
+            })
+        })
+        .collect())
+}
+
+/// RFC 4180 CSV: quoted fields may hold commas, newlines and `""` quotes.
+fn csv_rows(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+/// Write replicas of the articles as JSON Lines until `target` bytes of
+/// text; returns the number of replicas (rounds over all articles).
+fn write_corpus(articles: &[Article], target: u64, path: &Path) -> anyhow::Result<u64> {
+    use std::io::Write;
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut bytes = 0u64;
+    let mut r = 0u64;
+    while bytes < target || r == 0 {
+        r += 1;
+        for a in articles {
+            let text = format!(
+                "{}\n\n{}\n\nReplica {r} of article {}.\n",
+                a.title, a.content, a.id
+            );
+            bytes += text.len() as u64;
+            let rec = serde_json::json!({
+                "id": format!("fakes-{}-r{r}", a.id),
+                "title": a.title,
+                "text": text,
+            });
+            writeln!(out, "{rec}")?;
+        }
+    }
+    out.flush()?;
+    Ok(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_commas_and_newlines() {
+        let rows = csv_rows("a,b,c\n1,\"x, \"\"y\"\"\nz\",3\r\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1], vec!["1", "x, \"y\"\nz", "3"]);
+    }
+
+    #[test]
+    fn articles_need_the_content_column() {
+        assert!(articles("a,b\n1,2\n").is_err());
+        let a = articles("unit_id,article_title,article_content\n7,T,Body text\n8,U,\n").unwrap();
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].id, "7");
+    }
 }

@@ -64,9 +64,9 @@ pub struct Args {
 }
 
 #[derive(Serialize)]
-struct FileError {
-    origin: String,
-    message: String,
+pub struct FileError {
+    pub origin: String,
+    pub message: String,
 }
 
 #[derive(Serialize)]
@@ -100,69 +100,23 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     };
     let progress = Progress::new(g.quiet || a.json);
     let batch_size = a.batch as usize;
-    let cleaner = sitrep_clean::Cleaner::new();
 
-    let (tx, rx) = mpsc::sync_channel::<Batch>(1);
-    let result: anyhow::Result<(RunTotals, Vec<FileError>)> = std::thread::scope(|s| {
-        let writer = s.spawn(|| -> anyhow::Result<(RunTotals, Vec<FileError>)> {
-            let mut totals = RunTotals::default();
-            let mut errors = Vec::new();
-            for batch in rx {
-                let items: Vec<IngestItem> = batch
-                    .docs
-                    .iter()
-                    .map(|c| IngestItem {
-                        doc: &c.doc,
-                        fingerprint: c.fingerprint.as_ref(),
-                    })
-                    .collect();
-                let r = store.ingest_batch(run_id, &items, &batch.errors)?;
-                totals.add(&r.totals);
-                progress.advance(items.len() as u64, batch.bytes);
-                errors.extend(
-                    batch
-                        .errors
-                        .into_iter()
-                        .map(|(origin, message)| FileError { origin, message }),
-                );
-            }
-            store.finish_run(run_id, "done")?;
-            Ok((totals, errors))
-        });
-
-        let mut pending = Vec::new();
-        let mut errors = Vec::new();
-        let send = |pending: &mut Vec<sitrep_core::Document>,
-                    errors: &mut Vec<(String, String)>| {
-            let docs = std::mem::take(pending);
-            let bytes = docs.iter().map(|d| d.source.len() as u64).sum();
-            let batch = Batch {
-                docs: input::clean_chunk(&cleaner, docs),
-                errors: std::mem::take(errors),
-                bytes,
-            };
-            // A closed channel means the writer failed; its error is reported below.
-            tx.send(batch).is_ok()
-        };
-        for r in sitrep_read::read_iter(&input::inputs(&a.paths), &opts) {
-            match r {
-                Ok(d) => pending.push(d),
-                Err(e) => errors.push((e.origin, e.message)),
-            }
-            if pending.len() >= batch_size && !send(&mut pending, &mut errors) {
-                break;
-            }
-        }
-        if !pending.is_empty() || !errors.is_empty() {
-            send(&mut pending, &mut errors);
-        }
-        drop(tx);
-        writer
-            .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store thread panicked")))
-    });
+    let out = pipeline(
+        Some((&mut store, run_id)),
+        &input::inputs(&a.paths),
+        &opts,
+        batch_size,
+        &progress,
+    );
     progress.finish();
-    let (totals, errors) = result?;
+    let Flow { totals, errors, .. } = match out {
+        Ok(flow) => flow,
+        Err(e) => {
+            let _ = store.finish_run(run_id, "failed");
+            return Err(e);
+        }
+    };
+    store.finish_run(run_id, "done")?;
 
     let summary = Summary {
         db: g.db.display().to_string(),
@@ -181,6 +135,94 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// What went through [`pipeline`].
+pub struct Flow {
+    pub totals: RunTotals,
+    pub errors: Vec<FileError>,
+    pub docs: u64,
+    pub bytes: u64,
+}
+
+/// Read → clean (rayon, `batch` documents at a time) → store. The store is
+/// written by one thread, one transaction per batch, while the next batch is
+/// cleaned. Without a store, cleaned batches are counted and dropped (the
+/// read + clean benchmark).
+pub fn pipeline(
+    store: Option<(&mut Store, i64)>,
+    inputs: &[sitrep_read::Input],
+    opts: &ReadOptions,
+    batch: usize,
+    progress: &Progress,
+) -> anyhow::Result<Flow> {
+    let cleaner = sitrep_clean::Cleaner::new();
+    let (tx, rx) = mpsc::sync_channel::<Batch>(1);
+    std::thread::scope(|s| {
+        let writer = s.spawn(move || -> anyhow::Result<Flow> {
+            let mut store = store;
+            let mut flow = Flow {
+                totals: RunTotals::default(),
+                errors: Vec::new(),
+                docs: 0,
+                bytes: 0,
+            };
+            for b in rx {
+                if let Some((store, run_id)) = store.as_mut() {
+                    let items: Vec<IngestItem> = b
+                        .docs
+                        .iter()
+                        .map(|c| IngestItem {
+                            doc: &c.doc,
+                            fingerprint: c.fingerprint.as_ref(),
+                        })
+                        .collect();
+                    let r = store.ingest_batch(*run_id, &items, &b.errors)?;
+                    flow.totals.add(&r.totals);
+                }
+                flow.docs += b.docs.len() as u64;
+                flow.bytes += b.bytes;
+                progress.advance(b.docs.len() as u64, b.bytes);
+                flow.errors.extend(
+                    b.errors
+                        .into_iter()
+                        .map(|(origin, message)| FileError { origin, message }),
+                );
+            }
+            Ok(flow)
+        });
+
+        let mut pending = Vec::new();
+        let mut errors = Vec::new();
+        let send = |pending: &mut Vec<sitrep_core::Document>,
+                    errors: &mut Vec<(String, String)>| {
+            let docs = std::mem::take(pending);
+            let bytes = docs.iter().map(|d| d.source.len() as u64).sum();
+            let b = Batch {
+                docs: input::clean_chunk(&cleaner, docs),
+                errors: std::mem::take(errors),
+                bytes,
+            };
+            // A closed channel means the writer failed; its error is returned below.
+            tx.send(b).is_ok()
+        };
+        for r in sitrep_read::read_iter(inputs, opts) {
+            match r {
+                Ok(d) => pending.push(d),
+                Err(e) => errors.push((e.origin, e.message)),
+            }
+            if pending.len() >= batch && !send(&mut pending, &mut errors) {
+                break;
+            }
+        }
+        if !pending.is_empty() || !errors.is_empty() {
+            send(&mut pending, &mut errors);
+        }
+        drop(tx);
+        writer
+            .join()
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store thread panicked")))
     })
 }
 
@@ -215,14 +257,14 @@ fn print_summary(s: &Summary) {
 
 /// A progress bar on stderr, shown only on a terminal and only once the run
 /// has lasted a second.
-struct Progress {
+pub struct Progress {
     bar: Option<indicatif::ProgressBar>,
     started: Instant,
     bytes: AtomicU64,
 }
 
 impl Progress {
-    fn new(hidden: bool) -> Progress {
+    pub fn new(hidden: bool) -> Progress {
         let bar = (!hidden && std::io::stderr().is_terminal()).then(|| {
             let b = indicatif::ProgressBar::with_draw_target(
                 None,
@@ -243,7 +285,7 @@ impl Progress {
         }
     }
 
-    fn advance(&self, docs: u64, bytes: u64) {
+    pub fn advance(&self, docs: u64, bytes: u64) {
         if let Some(b) = &self.bar {
             if b.is_hidden() && self.started.elapsed() > Duration::from_secs(1) {
                 b.set_draw_target(indicatif::ProgressDrawTarget::stderr());
@@ -255,7 +297,7 @@ impl Progress {
         }
     }
 
-    fn finish(&self) {
+    pub fn finish(&self) {
         if let Some(b) = &self.bar {
             b.finish_and_clear();
         }
