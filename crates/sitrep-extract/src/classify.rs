@@ -151,6 +151,7 @@ impl SubtypeClassifier {
         let bytes = lower.as_bytes();
         let mut out = SentenceScores::default();
         let mut feats = Features::default();
+        let mut hits: Vec<(usize, usize, Cue)> = Vec::new();
         for m in self.ac.find_overlapping_iter(&lower) {
             let (stem, cue) = self.cues[m.pattern().as_usize()];
             let (s, e) = (m.start(), m.end());
@@ -160,7 +161,20 @@ impl SubtypeClassifier {
             if !stem && e < bytes.len() && is_word(bytes[e]) && is_word(bytes[e - 1]) {
                 continue;
             }
+            hits.push((s, e, cue));
+        }
+        let blocked: Vec<(usize, usize)> = hits
+            .iter()
+            .filter(|h| h.2 == Cue::Block)
+            .map(|h| (h.0, h.1))
+            .collect();
+        for (s, e, cue) in hits {
+            // A blocking phrase cancels the shorter cues it contains.
+            if blocked.iter().any(|&(bs, be)| bs <= s && e <= be && (bs, be) != (s, e)) {
+                continue;
+            }
             match cue {
+                Cue::Block => {}
                 Cue::Sub(t, w) => out.add(Target::Event(t), w),
                 Cue::Non(n, w) => out.add(Target::NonEvent(n), w),
                 Cue::F(f) => feats.set(f, s),

@@ -44,6 +44,10 @@ struct Mention {
     span: Span,
     sub: S,
     score: f32,
+    modality: EventModality,
+    /// Sentences that only add figures to this mention ("Rescue workers
+    /// said more than 30 people were wounded").
+    extra: Vec<Span>,
 }
 
 impl Extractor {
@@ -74,22 +78,61 @@ impl Extractor {
             }
             let scores = self.classifier.score_sentence(sentence);
             let mut best = scores.best();
-            // A displacement figure makes a displacement event when nothing
-            // stronger is reported in the sentence.
-            if best.is_none_or(|(_, sc)| sc < MIN_EVENT_SCORE)
-                && quantities_in(ann, s.span)
-                    .any(|q| q.outcome == Some(Outcome::Displaced) && q.unit == QuantityUnit::Count)
-            {
-                best = Some((Target::Event(S::Displacement), MIN_EVENT_SCORE));
+            let counts = |o: Outcome| {
+                quantities_in(ann, s.span)
+                    .any(|q| q.outcome == Some(o) && q.unit == QuantityUnit::Count)
+            };
+            // A displacement figure makes a displacement event unless the
+            // sentence also counts dead ("displaced by fighting" is about
+            // the displaced).
+            if counts(Outcome::Displaced) && !counts(Outcome::Killed) {
+                let sc = best.map_or(MIN_EVENT_SCORE, |(_, sc)| sc.max(MIN_EVENT_SCORE));
+                best = Some((Target::Event(S::Displacement), sc));
             }
-            if let Some((Target::Event(sub), score)) = best {
-                if score >= MIN_EVENT_SCORE {
+            match best {
+                Some((Target::Event(sub), score)) if score >= MIN_EVENT_SCORE => {
                     mentions.push(Mention {
                         sentence: i,
                         span: s.span,
                         sub,
                         score,
+                        modality: modality(ann, &[s.span]),
+                        extra: Vec::new(),
                     });
+                }
+                _ => {
+                    // Casualty figures with no event of their own belong to
+                    // the violent event reported just before; failing that,
+                    // civilians reported killed by a named actor are an
+                    // attack on civilians.
+                    if !(counts(Outcome::Killed) || counts(Outcome::Injured)) {
+                        continue;
+                    }
+                    let attached = match mentions.last_mut() {
+                        Some(m) if i <= m.sentence + 2 && is_violent(m.sub) => {
+                            m.extra.push(s.span);
+                            true
+                        }
+                        _ => false,
+                    };
+                    let civilians_killed = quantities_in(ann, s.span).any(|q| {
+                        q.outcome == Some(Outcome::Killed)
+                            && matches!(q.group, Some(CountedGroup::Civilians) | Some(CountedGroup::Children))
+                    });
+                    let perpetrator = geo.actors.iter().any(|a| {
+                        s.span.contains(a.span)
+                            && !matches!(a.kind, Some(ActorKind::Source) | Some(ActorKind::Civilians))
+                    });
+                    if !attached && civilians_killed && perpetrator {
+                        mentions.push(Mention {
+                            sentence: i,
+                            span: s.span,
+                            sub: S::Attack,
+                            score: MIN_EVENT_SCORE,
+                            modality: modality(ann, &[s.span]),
+                            extra: Vec::new(),
+                        });
+                    }
                 }
             }
         }
@@ -103,37 +146,53 @@ impl Extractor {
             .iter()
             .map(|m| {
                 (
-                    place_in(geo, m.span).and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
+                    place_in(geo, text, m.span).and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
                     date_in(ann, text, m.span).and_then(|d| d.start),
                 )
             })
             .collect();
         for (i, m) in mentions.iter().enumerate() {
+            // Every member of a group must agree with the newcomer.
             let found = groups.iter_mut().find(|g| {
-                let j = g[0];
-                mentions[j].sub == m.sub
-                    && compatible(&keys[j].0, &keys[i].0)
-                    && compatible(&keys[j].1, &keys[i].1)
+                g.iter().all(|&j| {
+                    same_kind(mentions[j].sub, m.sub)
+                        && mentions[j].modality == m.modality
+                        && compatible(&keys[j].0, &keys[i].0)
+                        && compatible(&keys[j].1, &keys[i].1)
+                })
             });
             match found {
                 Some(g) => g.push(i),
                 None => groups.push(vec![i]),
             }
         }
-        let lead_place = lead_place(geo, ann, title);
+        let lead_place = lead_place(geo, text, ann, title);
+        let main_place = main_place(geo);
         for (n, g) in groups.iter().enumerate() {
-            let first = &mentions[g[0]];
+            // In a merged protest, the most severe reading wins.
+            let first = g
+                .iter()
+                .map(|&i| &mentions[i])
+                .max_by_key(|m| (severity(m.sub), std::cmp::Reverse(m.sentence)))
+                .unwrap_or(&mentions[g[0]]);
             let spans: Vec<Span> = g.iter().map(|&i| mentions[i].span).collect();
+            let with_extra: Vec<Span> = g
+                .iter()
+                .flat_map(|&i| std::iter::once(mentions[i].span).chain(mentions[i].extra.iter().copied()))
+                .collect();
             let mut ev = Event {
                 id: format!("{}#e{}", doc.key, n + 1),
                 primary: false,
                 event_type: first.sub.event_type(),
                 sub_event_type: first.sub,
-                date: self.date(doc, ann, text, &spans),
+                date: self.date(doc, ann, text, &spans, g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0)),
                 location: spans
                     .iter()
-                    .find_map(|&s| place_in(geo, s))
+                    .find_map(|&s| place_in(geo, text, s))
                     .or(lead_place)
+                    .filter(|t| class_rank(t) < 3)
+                    .or(main_place)
+                    .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
                     .map(|t| location(t, text)),
                 actor1: None,
                 actor2: None,
@@ -142,9 +201,9 @@ impl Extractor {
                 injured: None,
                 displaced: None,
                 means: spans.iter().find_map(|&s| means(s.slice(text))),
-                modality: modality(ann, &spans),
+                modality: first.modality,
                 attributed_to: attributions(ann, text, &spans),
-                evidence: spans
+                evidence: with_extra
                     .iter()
                     .map(|s| Evidence {
                         start: chars.char_offset(s.start),
@@ -154,12 +213,54 @@ impl Extractor {
                     })
                     .collect(),
             };
-            let actors = actors_in(geo, &spans);
-            let mut it = actors.iter();
-            ev.actor1 = it.next().map(|a| actor(a));
+            let mut actors = actors_in(geo, &with_extra);
+            // Civilians and protesters are acted upon, not actors: they go
+            // after armed actors.
+            actors.sort_by_key(|a| {
+                matches!(a.kind, Some(ActorKind::Civilians) | Some(ActorKind::Protesters)) as u8
+            });
+            if matches!(
+                first.sub,
+                S::PeacefulProtest | S::ProtestWithIntervention | S::ViolentDemonstration
+            ) {
+                actors.sort_by_key(|a| !matches!(a.kind, Some(ActorKind::Protesters) | Some(ActorKind::Rioters)) as u8);
+            }
+            // Only armies fly: in an air strike a state or foreign force is
+            // the attacker, whoever is named first.
+            if first.sub == S::AirDroneStrike {
+                actors.sort_by_key(|a| {
+                    !matches!(a.kind, Some(ActorKind::StateForces) | Some(ActorKind::ExternalForces)) as u8
+                });
+            }
+            let mut it = actors.iter().peekable();
+            let acted_upon = |a: &&&ActorMention| {
+                matches!(a.kind, Some(ActorKind::Civilians))
+                    || (matches!(a.kind, Some(ActorKind::Protesters))
+                        && !matches!(first.sub.event_type(), sitrep_core::event::EventType::Protests | sitrep_core::event::EventType::Riots))
+            };
+            if it.peek().is_some_and(acted_upon) {
+                ev.actor1 = None;
+            } else {
+                ev.actor1 = it.next().map(|a| actor(a));
+            }
             ev.actor2 = it.next().map(|a| actor(a));
             ev.associated_actors = it.map(|a| actor(a)).collect();
-            figures(&mut ev, ann, geo, text, &spans);
+            // ACLED: who takes a place decides the territorial sub-type.
+            if matches!(
+                ev.sub_event_type,
+                S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
+            ) {
+                if let Some(a) = actors.first().filter(|a| a.kind.is_some()) {
+                    let state_side = a.kind == Some(ActorKind::StateForces)
+                        || a.name.to_ascii_lowercase().contains("pro-government");
+                    ev.sub_event_type = if state_side {
+                        S::GovernmentRegainsTerritory
+                    } else {
+                        S::NonStateActorOvertakesTerritory
+                    };
+                }
+            }
+            figures(&mut ev, ann, geo, text, &with_extra);
             out.events.push(ev);
         }
         // The primary event: the strongest mention, weighted towards the
@@ -193,9 +294,27 @@ impl Extractor {
 
     /// The event's date: the first dated time expression in its sentences;
     /// else the publication date, marked as such.
-    fn date(&self, doc: &Document, ann: &Annotations, text: &str, spans: &[Span]) -> EventDate {
+    fn date(
+        &self,
+        doc: &Document,
+        ann: &Annotations,
+        text: &str,
+        spans: &[Span],
+        first_sentence: usize,
+    ) -> EventDate {
         if let Some(d) = spans.iter().find_map(|&s| date_in(ann, text, s)) {
             return d;
+        }
+        // A sentence that continues the previous one's story ("ISIS attacked
+        // on Friday. At least 48 died in 72 hours of clashes") inherits its
+        // date.
+        if let Some(prev) = first_sentence
+            .checked_sub(1)
+            .and_then(|i| ann.sentences.get(i))
+        {
+            if let Some(d) = date_in(ann, text, prev.span) {
+                return d;
+            }
         }
         match doc.published.date {
             Some(p) => EventDate {
@@ -211,6 +330,34 @@ impl Extractor {
                 text: None,
             },
         }
+    }
+}
+
+/// Event types whose reports carry casualty figures.
+fn is_violent(t: S) -> bool {
+    use sitrep_core::event::EventType as E;
+    matches!(
+        t.event_type(),
+        E::Battles | E::ExplosionsRemoteViolence | E::ViolenceAgainstCivilians | E::Riots
+    ) || t == S::ExcessiveForceAgainstProtesters
+}
+
+/// Can two mentions in one report be one event? The same sub-type, or two
+/// readings of one protest (a rally and its dispersal).
+fn same_kind(a: S, b: S) -> bool {
+    use sitrep_core::event::EventType as E;
+    let protest = |t: S| matches!(t.event_type(), E::Protests | E::Riots) && t != S::MobViolence;
+    a == b || (protest(a) && protest(b))
+}
+
+/// How severe a protest reading is; other types rank 0.
+fn severity(t: S) -> u8 {
+    match t {
+        S::ExcessiveForceAgainstProtesters => 4,
+        S::ViolentDemonstration => 3,
+        S::ProtestWithIntervention => 2,
+        S::PeacefulProtest => 1,
+        _ => 0,
     }
 }
 
@@ -246,11 +393,35 @@ fn date_in(ann: &Annotations, text: &str, span: Span) -> Option<EventDate> {
 
 /// The most specific resolved toponym in a span: a town beats a province,
 /// a province beats a country.
-fn place_in(geo: &PlacesAndActors, span: Span) -> Option<&sitrep_core::place::Toponym> {
+fn place_in<'a>(
+    geo: &'a PlacesAndActors,
+    text: &str,
+    span: Span,
+) -> Option<&'a sitrep_core::place::Toponym> {
     geo.toponyms
         .iter()
         .filter(|t| span.contains(t.span) && t.place.is_some())
+        .filter(|t| !is_dateline(t) && !opens_dateline(t, text, span))
         .min_by_key(|t| (class_rank(t), t.span.start))
+}
+
+/// A dateline place ("BEIRUT, Lebanon (AFP) –") says where the report was
+/// filed, not where the event happened: it is written in capitals.
+fn is_dateline(t: &sitrep_core::place::Toponym) -> bool {
+    t.text.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && !t.text.chars().any(|c| c.is_lowercase())
+}
+
+/// A place that opens its sentence and is followed by an outlet in
+/// brackets or a dash ("Deir Ezzor (Syria News) ...", "Gaza, Palestine –").
+fn opens_dateline(t: &sitrep_core::place::Toponym, text: &str, sentence: Span) -> bool {
+    let lead = Span::new(sentence.start, t.span.start).slice(text);
+    if !lead.trim().is_empty() {
+        return false;
+    }
+    let rest = text.get(t.span.end..).unwrap_or("");
+    let head: String = rest.chars().take(40).collect();
+    head.starts_with(" (") || (head.starts_with(',') && (head.contains(" – ") || head.contains(" - ")))
 }
 
 fn class_rank(t: &sitrep_core::place::Toponym) -> u8 {
@@ -267,12 +438,38 @@ fn class_rank(t: &sitrep_core::place::Toponym) -> u8 {
 /// names one: where the report is about.
 fn lead_place<'a>(
     geo: &'a PlacesAndActors,
+    text: &str,
     ann: &Annotations,
     title: Option<Span>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
     title
-        .and_then(|t| place_in(geo, t))
-        .or_else(|| ann.sentences.iter().take(3).find_map(|s| place_in(geo, s.span)))
+        .and_then(|t| place_in(geo, text, t))
+        .or_else(|| ann.sentences.iter().take(3).find_map(|s| place_in(geo, text, s.span)))
+}
+
+/// The place a report names most often below country level (ties go to
+/// the first named): the fallback for events whose sentences name only a
+/// country or nothing.
+fn main_place(geo: &PlacesAndActors) -> Option<&sitrep_core::place::Toponym> {
+    let mut counts: Vec<(u32, usize, &sitrep_core::place::Toponym)> = Vec::new();
+    for t in geo
+        .toponyms
+        .iter()
+        .filter(|t| !is_dateline(t) && class_rank(t) < 3)
+    {
+        let Some(id) = t.place.as_ref().map(|p| p.geonames_id) else {
+            continue;
+        };
+        match counts.iter_mut().find(|(i, ..)| *i == id) {
+            Some(c) => c.1 += 1,
+            None => counts.push((id, 1, t)),
+        }
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0)))
+        .map(|(_, (_, _, t))| t)
 }
 
 fn location(t: &sitrep_core::place::Toponym, _text: &str) -> EventLocation {
@@ -351,7 +548,10 @@ fn add(a: Range, b: Range) -> Range {
 
 /// Fatalities, injured and displaced from the figures in the evidence.
 fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str, spans: &[Span]) {
-    let mut total: Option<Range> = None;
+    // Dead per group (an actor's side, civilians, or people in general):
+    // repeated figures for one group are the same dead, so the larger one
+    // stands; different groups add up.
+    let mut by_group: Vec<(String, Range)> = Vec::new();
     for &s in spans {
         for (qi, q) in ann.quantities.iter().enumerate() {
             if !s.contains(q.span) || q.unit != QuantityUnit::Count {
@@ -360,6 +560,11 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
             let r = range(q, text);
             match q.outcome {
                 Some(Outcome::Killed) => {
+                    let mut group_key = match q.group {
+                        Some(CountedGroup::Civilians) => "civilians".to_string(),
+                        Some(CountedGroup::Children) | Some(CountedGroup::Women) => "civilians-part".to_string(),
+                        _ => "people".to_string(),
+                    };
                     match q.group {
                         Some(CountedGroup::Civilians) => set_max(&mut ev.fatalities.civilians, &r),
                         Some(CountedGroup::Children) => set_max(&mut ev.fatalities.children, &r),
@@ -373,13 +578,30 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                                     geo.actors
                                         .iter()
                                         .filter(|a| a.span.start >= q.span.end && s.contains(a.span))
+                                        .filter(|a| a.kind != Some(ActorKind::Source))
                                         .min_by_key(|a| a.span.start)
+                                })
+                                .or_else(|| {
+                                    // Else the nearest before ("the group lost more than 50 fighters").
+                                    geo.actors
+                                        .iter()
+                                        .filter(|a| a.span.end <= q.span.start && s.contains(a.span))
+                                        .filter(|a| a.kind != Some(ActorKind::Source))
+                                        .max_by_key(|a| a.span.end)
                                 });
                             if let Some(a) = who {
-                                ev.fatalities.by_actor.push(ActorFatalities {
-                                    actor_id: a.actor_id.clone(),
-                                    range: r.clone(),
-                                });
+                                group_key = format!("actor:{}", a.actor_id.as_deref().unwrap_or(&a.name));
+                                match ev.fatalities.by_actor.iter_mut().find(|x| x.actor_id == a.actor_id) {
+                                    Some(x) => {
+                                        if r.best > x.range.best {
+                                            x.range = r.clone();
+                                        }
+                                    }
+                                    None => ev.fatalities.by_actor.push(ActorFatalities {
+                                        actor_id: a.actor_id.clone(),
+                                        range: r.clone(),
+                                    }),
+                                }
                             }
                         }
                         _ => {}
@@ -387,11 +609,15 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                     // Figures nested in another ("including 29 children") do
                     // not add to the total.
                     let nested = q.part_of.is_some_and(|p| p != qi);
-                    if !nested {
-                        total = Some(match total.take() {
-                            Some(t) => add(t, r),
-                            None => r,
-                        });
+                    if !nested && group_key != "civilians-part" {
+                        match by_group.iter_mut().find(|(k, _)| *k == group_key) {
+                            Some((_, cur)) => {
+                                if r.best.unwrap_or(0.0) > cur.best.unwrap_or(0.0) {
+                                    *cur = r;
+                                }
+                            }
+                            None => by_group.push((group_key, r)),
+                        }
                     }
                 }
                 Some(Outcome::Injured) => set_max(&mut ev.injured, &r),
@@ -400,7 +626,21 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
             }
         }
     }
-    ev.fatalities.total = total;
+    // "People killed" may already include every group: the total is the
+    // larger of that figure and the sum of the specific groups.
+    let generic = by_group
+        .iter()
+        .find(|(k, _)| k == "people")
+        .map(|(_, r)| r.clone());
+    let specific = by_group
+        .into_iter()
+        .filter(|(k, _)| k != "people")
+        .map(|(_, r)| r)
+        .reduce(add);
+    ev.fatalities.total = match (generic, specific) {
+        (Some(g), Some(s)) => Some(if g.best.unwrap_or(0.0) >= s.best.unwrap_or(0.0) { g } else { s }),
+        (g, s) => g.or(s),
+    };
 }
 
 fn set_max(slot: &mut Option<Range>, r: &Range) {

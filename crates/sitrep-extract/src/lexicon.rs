@@ -20,6 +20,9 @@ pub(crate) enum Cue {
     Non(N, f32),
     /// A feature for the compositional rules.
     F(Feature),
+    /// A phrase that cancels shorter cues starting at the same place
+    /// ("riot police" is not a riot).
+    Block,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -60,7 +63,7 @@ pub(crate) enum Feature {
     Weapon,
 }
 
-use Cue::{Non, Sub, F};
+use Cue::{Block, Non, Sub, F};
 use Feature::*;
 
 pub(crate) const CUES: &[(&str, Cue)] = &[
@@ -386,6 +389,10 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("beaten", F(LethalForce)),
     ("beating", F(LethalForce)),
     ("riot*", F(RiotViolence)),
+    ("riot police", Block),
+    ("riot police", F(GovActor)),
+    ("anti-riot", Block),
+    ("riot gear", Block),
     ("pelted", F(RiotViolence)),
     ("pelting", F(RiotViolence)),
     ("stone*", F(RiotViolence)),
@@ -503,6 +510,12 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("headquarters", Sub(S::HeadquartersOrBaseEstablished, 1.5)),
     ("military point*", Sub(S::HeadquartersOrBaseEstablished, 2.0)),
     ("defused", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("demining", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("de-mining", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("mine clearance", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("clearing mines", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("cleansing the area", Sub(S::DisruptedWeaponsUse, 3.5)),
+    ("clearing the area of", Sub(S::DisruptedWeaponsUse, 3.0)),
     ("defuse*", Sub(S::DisruptedWeaponsUse, 3.0)),
     ("dismantl*", Sub(S::DisruptedWeaponsUse, 2.0)),
     ("bomb disposal", Sub(S::DisruptedWeaponsUse, 3.0)),

@@ -168,13 +168,18 @@ fn predict(e: Option<&Event>) -> Prediction {
             ..Prediction::default()
         };
     };
-    let civilians = best(&e.fatalities.civilians);
     let noncivilians: u32 = e
         .fatalities
         .by_actor
         .iter()
         .map(|a| best(&Some(a.range.clone())))
         .sum();
+    // FA-KES counts dead "people" who are not said to be fighters as
+    // civilians; so does this mapping.
+    let civilians = match &e.fatalities.civilians {
+        Some(_) => best(&e.fatalities.civilians),
+        None => best(&e.fatalities.total).saturating_sub(noncivilians),
+    };
     Prediction {
         date_start: day(&e.date.start),
         date_end: day(&e.date.end),
@@ -194,10 +199,9 @@ fn predict(e: Option<&Event>) -> Prediction {
 
 /// A GeoNames admin1 name as one of FA-KES's governorate labels.
 fn governorate(admin1: &str) -> String {
-    let f: String = admin1
-        .to_lowercase()
+    let f: String = sitrep_geo::fold::light(admin1)
         .chars()
-        .filter(|c| c.is_alphanumeric())
+        .filter(|c| c.is_ascii_alphanumeric())
         .collect();
     const MAP: &[(&str, &str)] = &[
         ("aleppo", "aleppo"),
