@@ -165,11 +165,10 @@ pub fn find(
                     "is", "are", "was", "were", "be", "been", "being", "has", "have", "had",
                 ],
             ) && lem != "according-to"
+                && !(t.is_any(prev(k), &["has", "have", "had"]) && k > ss + 1)
             {
-                if !(t.is_any(prev(k), &["has", "have", "had"]) && k > ss + 1) {
-                    k += 1;
-                    continue;
-                }
+                k += 1;
+                continue;
             }
             if matches!(w, "say" | "tell" | "report" | "confirm" | "deny" | "claim")
                 && (t.is_any(
@@ -215,6 +214,16 @@ pub fn find(
                     "to",
                     "unconfirmed",
                     "such",
+                    "dismissed",
+                    "rejected",
+                    "denied",
+                    "amid",
+                    "despite",
+                    "following",
+                    "after",
+                    "confirmed",
+                    "press",
+                    "by",
                 ],
             ) || k == ss)
             {
@@ -315,7 +324,7 @@ pub fn find(
                     inverted = true;
                 }
             }
-            if !inverted && !(participle && t.is(prev(k), ",")) {
+            if !(inverted || participle && t.is(prev(k), ",")) {
                 src = subject_before(t, ss, k, timex_end);
             }
             // "..., a source told AFP as ...": the statement is before
@@ -483,7 +492,17 @@ fn resolve_anaphora(text: &str, atts: &mut [Attribution]) {
             continue;
         }
         let head_low = head.to_ascii_lowercase();
-        for j in (0..i).rev() {
+        // an earlier source naming the head word as written ("Monitor")
+        // wins over one that only shares it in lower case ("monitor")
+        let exact = (0..i).rev().find(|&j| {
+            atts[j].source.is_some_and(|ps| {
+                let p = ps.slice(text);
+                p.split_whitespace().count() > words.len()
+                    && p.split_whitespace().any(|w| w == *head)
+            })
+        });
+        let order: Vec<usize> = exact.into_iter().chain((0..i).rev()).collect();
+        for j in order {
             let Some(ps) = atts[j].source else { continue };
             let p = ps.slice(text);
             let pw: Vec<&str> = p.split_whitespace().collect();

@@ -311,6 +311,18 @@ pub fn find(t: &Tokens, blocked: &[Span], sent_end: &[usize]) -> Vec<Quantity> {
         }
         out.push(q);
     }
+    // parts share their whole's outcome when they have none of their own
+    for i in 0..out.len() {
+        if out[i].outcome.is_none() {
+            if let Some(p) = out[i]
+                .part_of
+                .and_then(|p| out.get(p))
+                .and_then(|p| p.outcome)
+            {
+                out[i].outcome = Some(p);
+            }
+        }
+    }
     out
 }
 
@@ -352,9 +364,7 @@ fn candidate(t: &Tokens, i: usize) -> Option<Raw> {
     if w == "several" || (w == "a" && t.is(i + 1, "few")) {
         let e = if w == "several" { i + 1 } else { i + 2 };
         // only when a counted noun follows
-        if group_of(t.low(e)).is_none() {
-            return None;
-        }
+        group_of(t.low(e))?;
         let v = if w == "several" { 3.0 } else { 2.0 };
         return Some(Raw {
             start: i,
@@ -445,11 +455,11 @@ fn candidate(t: &Tokens, i: usize) -> Option<Raw> {
             end = g.end;
         }
     }
+    if t.is_capitalized(end) && sitrep_core::date::month_from_name(t.text(end)).is_some() {
+        return None; // "between 10 and 12 March": days of a month
+    }
     let mut unit = QuantityUnit::Count;
-    if t.is(end, "%") {
-        unit = QuantityUnit::Percent;
-        end += 1;
-    } else if t.is(end, "percent") || t.is(end, "pc") {
+    if t.is(end, "%") || t.is(end, "percent") || t.is(end, "pc") {
         unit = QuantityUnit::Percent;
         end += 1;
     } else if t.is(end, "per") && t.is(end + 1, "cent") {
@@ -529,6 +539,15 @@ fn classify(t: &Tokens, raw: Raw, send: usize, prior: &[Quantity]) -> Quantity {
                         | "district"
                         | "neighborhoods"
                         | "neighbourhoods"
+                        | "neighborhood"
+                        | "neighbourhood"
+                        | "port"
+                        | "airport"
+                        | "base"
+                        | "camp"
+                        | "countryside"
+                        | "valley"
+                        | "quarter"
                 ) {
                     counted = Some(Span::new(t.start(j + 1), t.end(k)));
                     group = Some(CountedGroup::Territory);
@@ -617,8 +636,12 @@ fn classify(t: &Tokens, raw: Raw, send: usize, prior: &[Quantity]) -> Quantity {
     let mut outcome = None;
     let mut trig = None;
     let mut k = j;
-    while k < send && k < j + 14 {
+    let mut listing = false;
+    while k < send && k < j + 18 {
         let w = t.low(k);
+        if matches!(w, "including" | "among") {
+            listing = true;
+        }
         if let Some(o) = outcome_of(w) {
             if o != Outcome::Territory || raw.unit == QuantityUnit::Percent {
                 outcome = Some(o);
@@ -626,8 +649,13 @@ fn classify(t: &Tokens, raw: Raw, send: usize, prior: &[Quantity]) -> Quantity {
                 break;
             }
         }
+        if w == "," && listing {
+            listing = false;
+            k += 1;
+            continue;
+        }
         let comma_and = w == "," && t.is_any(k + 1, &["and", "which", "who"]);
-        let num = t.kind(k) == Some(Kind::Num) && !t.is_any(prev(k), &["including", "among"]);
+        let num = t.kind(k) == Some(Kind::Num) && !listing;
         if CLAUSE_BREAK.contains(&w) || comma_and || num {
             break;
         }
@@ -673,6 +701,17 @@ fn classify(t: &Tokens, raw: Raw, send: usize, prior: &[Quantity]) -> Quantity {
             };
         }
     }
+    // things are not killed or wounded ("lost a dozen vehicles")
+    if matches!(
+        group,
+        Some(CountedGroup::Vehicles | CountedGroup::Buildings | CountedGroup::Villages)
+    ) && matches!(
+        outcome,
+        Some(Outcome::Killed | Outcome::Injured | Outcome::Casualties)
+    ) {
+        outcome = None;
+        trig = None;
+    }
     // "killed or wounded"
     if let (Some(Outcome::Killed), Some(k)) = (outcome, trig) {
         if t.is(k + 1, "or") && outcome_of(t.low(k + 2)) == Some(Outcome::Injured) {
@@ -692,10 +731,19 @@ fn classify(t: &Tokens, raw: Raw, send: usize, prior: &[Quantity]) -> Quantity {
     // part of an earlier quantity: "104 civilians, including 29 children"
     let mut part_of = None;
     let s = raw.start;
-    if t.is_any(prev(s), &["including", "among"])
-        || (t.is(prev(s), "them") && t.is(s.wrapping_sub(2), "among"))
-    {
+    let listed = t.is_any(prev(s), &["including", "among"])
+        || (t.is(prev(s), "them") && t.is(s.wrapping_sub(2), "among"));
+    let chained = t.is_any(prev(s), &["and", ","])
+        && prior
+            .last()
+            .is_some_and(|p| p.part_of.is_some() && t.index_at(p.span.end) + 4 >= s);
+    if listed || chained {
         if let Some((idx, p)) = prior.iter().enumerate().next_back() {
+            let idx = if chained {
+                p.part_of.unwrap_or(idx)
+            } else {
+                idx
+            };
             if t.index_at(p.span.end) + 8 >= s {
                 part_of = Some(idx);
                 if outcome.is_none() {

@@ -74,7 +74,7 @@ fn month_word_after(t: &Tokens, i: usize, after_day: bool) -> Option<u32> {
     let m = month_from_name(w)?;
     // abbreviations must be followed by a dot or a number
     let full = w.len() >= 5 || matches!(t.low(i), "june" | "july" | "may");
-    if !full && !(t.is(i + 1, ".") || t.kind(i + 1) == Some(Kind::Num)) {
+    if !(full || t.is(i + 1, ".") || t.kind(i + 1) == Some(Kind::Num)) {
         return None;
     }
     // "May" is a month only next to a number or after a time preposition
@@ -101,7 +101,7 @@ fn weekday_word(t: &Tokens, i: usize) -> Option<u32> {
     let w = t.low(i);
     let full = w.ends_with("day");
     let d = weekday_from_name(w)?;
-    if !full && !(t.is(i + 1, ",") || t.kind(i + 1) == Some(Kind::Num) || t.is(i + 1, ".")) {
+    if !(full || t.is(i + 1, ",") || t.kind(i + 1) == Some(Kind::Num) || t.is(i + 1, ".")) {
         return None;
     }
     Some(d)
@@ -152,6 +152,7 @@ fn part_of_day(w: &str) -> Option<&'static str> {
 
 const FUTURE_WORDS: &[&str] = &[
     "will",
+    "would",
     "shall",
     "'ll",
     "upcoming",
@@ -250,7 +251,9 @@ impl<'t, 'a> Ctx<'t, 'a> {
             } else {
                 Some(this)
             }
-        } else if start > dct {
+        } else if start > add_days(dct, 60)? {
+            // well after the anchor: last year's (a near date in the
+            // coming weeks is more likely this year's, said ahead of time)
             mk(dct.year() - 1)
         } else {
             Some(this)
@@ -618,10 +621,8 @@ impl<'t, 'a> Ctx<'t, 'a> {
                 Some(Point::Day(add_days(d, sh)?))
             }));
         }
-        if w == "earlier" || w == "later" {
-            if t.is(i + 1, "today") {
-                return Some(self.rel(i + 2, TimexType::Date, |d| Some(Point::Day(d))));
-            }
+        if (w == "earlier" || w == "later") && t.is(i + 1, "today") {
+            return Some(self.rel(i + 2, TimexType::Date, |d| Some(Point::Day(d))));
         }
         if w == "this" || w == "last" {
             if let Some(p) = part_of_day(t.low(i + 1)) {

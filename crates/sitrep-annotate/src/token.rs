@@ -133,17 +133,14 @@ fn tokenize_into(seg: &str, base: usize, out: &mut Vec<Tok>) {
             let mut j = i;
             while j < b.len() {
                 let x = b[j];
-                if x.is_ascii_digit() {
-                    j += 1;
-                } else if (x == b',' || x == b'.')
+                let sep = (x == b',' || x == b'.')
                     && j + 1 < b.len()
                     && b[j + 1].is_ascii_digit()
-                    && j > start
-                {
-                    j += 1;
-                } else {
+                    && j > start;
+                if !(x.is_ascii_digit() || sep) {
                     break;
                 }
+                j += 1;
             }
             if j < b.len() && b[j].is_ascii_alphabetic() {
                 while j < b.len() && b[j].is_ascii_alphanumeric() {
@@ -156,10 +153,7 @@ fn tokenize_into(seg: &str, base: usize, out: &mut Vec<Tok>) {
             i = j;
         } else if c.is_alphabetic() {
             let mut j = i;
-            loop {
-                let Some(d) = seg.get(j..).and_then(|s| s.chars().next()) else {
-                    break;
-                };
+            while let Some(d) = seg.get(j..).and_then(|s| s.chars().next()) {
                 if d.is_alphanumeric() {
                     j += d.len_utf8();
                 } else if is_apos(d) {

@@ -37,7 +37,14 @@ pub struct MeantimeDoc {
     pub text: String,
     pub dct: Option<NaiveDate>,
     pub gold: Vec<GoldTimex>,
+    /// MEANTIME annotates only the title, the date line and the first four
+    /// sentences (sentence ids 0..=5): predictions after this byte offset
+    /// are not scored.
+    pub annotated_end: usize,
 }
+
+/// Last sentence id that MEANTIME annotates.
+const LAST_ANNOTATED_SENTENCE: u32 = 5;
 
 fn no_space_before(tok: &str) -> bool {
     matches!(
@@ -73,6 +80,7 @@ pub fn parse_meantime(path: &Path) -> anyhow::Result<MeantimeDoc> {
     let mut last_sentence: Option<String> = None;
     let mut prev_tok = String::new();
     let mut quote_open = false;
+    let mut annotated_end = 0;
     for tok in doc.descendants().filter(|n| n.has_tag_name("token")) {
         let id = tok.attribute("t_id").unwrap_or("").to_string();
         let sent = tok.attribute("sentence").unwrap_or("").to_string();
@@ -99,6 +107,12 @@ pub fn parse_meantime(path: &Path) -> anyhow::Result<MeantimeDoc> {
         }
         let s = text.len();
         text.push_str(word);
+        if sent
+            .parse::<u32>()
+            .is_ok_and(|n| n <= LAST_ANNOTATED_SENTENCE)
+        {
+            annotated_end = text.len();
+        }
         offs.insert(id, (s, text.len()));
         last_sentence = Some(sent);
         prev_tok = word.to_string();
@@ -109,9 +123,11 @@ pub fn parse_meantime(path: &Path) -> anyhow::Result<MeantimeDoc> {
         let kind = tx.attribute("type").unwrap_or("").to_string();
         let value = tx.attribute("value").unwrap_or("").to_string();
         if tx.attribute("functionInDocument") == Some("CREATION_TIME") {
-            dct = value
-                .get(..10)
-                .and_then(|v| NaiveDate::parse_from_str(v, "%Y-%m-%d").ok());
+            dct = value.get(..10).and_then(|v| {
+                NaiveDate::parse_from_str(v, "%Y-%m-%d")
+                    .or_else(|_| NaiveDate::parse_from_str(v, "%d-%m-%Y"))
+                    .ok()
+            });
         }
         let spans: Vec<(usize, usize)> = tx
             .children()
@@ -141,6 +157,7 @@ pub fn parse_meantime(path: &Path) -> anyhow::Result<MeantimeDoc> {
         text,
         dct,
         gold,
+        annotated_end,
     })
 }
 
@@ -173,7 +190,19 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             }
         };
         docs += 1;
-        let pred = annotator.timexes(&d.text, d.dct);
+        // no creation time: read it from the date line, as intake would
+        let dct = d.dct.or_else(|| {
+            annotator
+                .timexes(&d.text, None)
+                .iter()
+                .filter(|t| !t.relative)
+                .find_map(|t| {
+                    let iv = t.interval?;
+                    (iv.start == iv.end).then_some(iv.start)
+                })
+        });
+        let mut pred = annotator.timexes(&d.text, dct);
+        pred.retain(|t| t.span.start < d.annotated_end);
         score.add(&d.text, &d.gold, &pred);
     }
     let (sp, sr, sf) = score.strict();
