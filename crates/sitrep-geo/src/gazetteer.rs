@@ -28,6 +28,8 @@ use crate::fold;
 use crate::GeoError;
 
 const MAGIC: &[u8; 8] = b"SRGZ0002";
+/// Prefix of an LZ4-compressed index (then the LZ4 block with its size).
+pub const LZ4_MAGIC: &[u8; 8] = b"SRGZLZ4\n";
 const REC: usize = 28;
 const NONE: u32 = u32::MAX;
 
@@ -119,15 +121,10 @@ pub const DEFAULT_ALIASES: &str = include_str!("../../../data/place-aliases.toml
 impl Gazetteer {
     /// Load an index file, with the shipped curated aliases.
     pub fn open(path: &Path) -> Result<Self, GeoError> {
-        let io = |e| GeoError::Io(path.display().to_string(), e);
-        let raw = std::fs::read(path).map_err(io)?;
-        let bytes = if raw.starts_with(&[0x1f, 0x8b]) {
-            use std::io::Read;
-            let mut out = Vec::with_capacity(raw.len() * 5 / 2);
-            flate2::read::GzDecoder::new(&raw[..])
-                .read_to_end(&mut out)
-                .map_err(io)?;
-            out
+        let raw = std::fs::read(path).map_err(|e| GeoError::Io(path.display().to_string(), e))?;
+        let bytes = if raw.starts_with(LZ4_MAGIC) {
+            lz4_flex::block::decompress_size_prepended(&raw[LZ4_MAGIC.len()..])
+                .map_err(|e| GeoError::Index(format!("{}: {e}", path.display())))?
         } else {
             raw
         };

@@ -1,7 +1,7 @@
 //! Who and where: actor knowledge base and GeoNames geoparser.
 //!
 //! * [`gazetteer`]: the compact GeoNames index (built by
-//!   `scripts/build-gazetteer.sh`, shipped as `data/gazetteer.bin.gz`).
+//!   `scripts/build-gazetteer.sh`, shipped as `data/gazetteer.bin.lz4`).
 //! * [`fold`]: the name folds both the index and the text go through.
 //! * [`actors`]: the actor knowledge base (`data/actors.toml`) and matcher.
 //! * [`parse`]: toponym detection, disambiguation and relative locations.

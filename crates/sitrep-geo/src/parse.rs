@@ -815,10 +815,10 @@ impl GeoParser {
         GeoParser { gazetteer, kb }
     }
 
-    /// Load the shipped gazetteer (`data/gazetteer.bin.gz` under `data_dir`)
+    /// Load the shipped gazetteer (`data/gazetteer.bin.lz4` under `data_dir`)
     /// and knowledge base.
     pub fn load(data_dir: &std::path::Path) -> Result<Self, crate::GeoError> {
-        let g = Gazetteer::open(&data_dir.join("gazetteer.bin.gz"))?;
+        let g = Gazetteer::open(&data_dir.join("gazetteer.bin.lz4"))?;
         let kb_path = data_dir.join("actors.toml");
         let kb = match std::fs::read_to_string(&kb_path) {
             Ok(t) => ActorKb::from_toml(&t)?,

@@ -35,7 +35,7 @@ pub struct Args {
     /// Drop toponyms whose resolution scores below this (0..1).
     #[arg(long, default_value_t = 0.0)]
     pub min_score: f64,
-    /// Directory with gazetteer.bin.gz, actors.toml and place-aliases.toml.
+    /// Directory with gazetteer.bin.lz4, actors.toml and place-aliases.toml.
     #[arg(long, env = "SITREP_DATA")]
     pub data: Option<PathBuf>,
 }
@@ -43,18 +43,27 @@ pub struct Args {
 /// Load the geoparser from `--data`, `$SITREP_DATA` or the repository's data/.
 pub fn load_parser(data: Option<&PathBuf>, quiet: bool) -> anyhow::Result<GeoParser> {
     let dir = data.cloned().unwrap_or_else(sitrep_geo::default_data_dir);
-    let t = Instant::now();
-    let p = GeoParser::load(&dir).with_context(|| {
+    let ctx = || {
         format!(
             "loading the gazetteer and actor knowledge base from {} (build the gazetteer with scripts/build-gazetteer.sh)",
             dir.display()
         )
-    })?;
+    };
+    let t = Instant::now();
+    let gaz = sitrep_geo::Gazetteer::open(&dir.join("gazetteer.bin.lz4")).with_context(ctx)?;
+    let gaz_ms = t.elapsed().as_secs_f64() * 1e3;
+    let t = Instant::now();
+    let kb = match std::fs::read_to_string(dir.join("actors.toml")) {
+        Ok(text) => sitrep_geo::ActorKb::from_toml(&text),
+        Err(_) => sitrep_geo::ActorKb::builtin(),
+    }
+    .with_context(ctx)?;
+    let kb_ms = t.elapsed().as_secs_f64() * 1e3;
+    let p = GeoParser::new(gaz, kb);
     if !quiet {
         eprintln!(
-            "gazetteer: {} records loaded in {:.1} ms; actor knowledge base v{} with {} actors",
+            "gazetteer: {} records loaded in {gaz_ms:.1} ms; actor knowledge base v{} with {} actors compiled in {kb_ms:.1} ms",
             p.gazetteer.len(),
-            t.elapsed().as_secs_f64() * 1e3,
             p.kb.version,
             p.kb.actors.len()
         );

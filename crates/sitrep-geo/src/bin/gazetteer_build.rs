@@ -23,10 +23,10 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let written = if args[2].ends_with(".gz") {
-        use std::io::Write;
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        enc.write_all(&bytes).and_then(|_| enc.finish())
+    let written: Result<Vec<u8>, std::io::Error> = if args[2].ends_with(".lz4") {
+        let mut out = sitrep_geo::gazetteer::LZ4_MAGIC.to_vec();
+        out.extend_from_slice(&lz4_flex::block::compress_prepend_size(&bytes));
+        Ok(out)
     } else {
         Ok(bytes.clone())
     };
