@@ -15,11 +15,15 @@ mod cmd;
 ///
 /// A typical session:
 ///
-///   sitrep ingest examples/reports        # read, clean and store a folder
-///   sitrep docs                           # list what was stored
-///   sitrep show 000_abu-kamal --removed   # the clean text and what was dropped
+///   sitrep ingest examples/reports                   # read, clean and store a folder
+///   sitrep docs                                      # list what was stored
+///   sitrep show 001_qasr-nadim-shelling              # the clean text
+///   sitrep show 001_qasr-nadim-shelling --removed    # what was dropped, and why
 ///
-/// Every listing takes --json for machine-readable output.
+/// The database is ./sitrep.db unless --db PATH (or SITREP_DB) says otherwise.
+/// Every listing takes --json for machine-readable output; every subcommand's
+/// --help has examples. Errors name the file (and line) and say what to do;
+/// exit status 2 means the command itself failed.
 #[derive(Parser, Debug)]
 #[command(name = "sitrep", version, about, long_about, max_term_width = 100)]
 pub struct Cli {

@@ -451,9 +451,11 @@ fn insert_version(
     Ok(())
 }
 
-/// Replace the document's signature and band keys, then find its canonical:
-/// among earlier-ingested documents sharing a band key whose similarity
-/// reaches `threshold`, the one whose canonical was ingested first.
+/// Replace the document's signature, then find its canonical: among
+/// earlier-ingested canonical documents sharing an LSH band key with it, the
+/// earliest one whose estimated similarity reaches `threshold`. Only
+/// canonical documents have their band keys indexed, so a syndicated story
+/// copied a hundred times costs one comparison per copy, not a hundred.
 fn write_fingerprint(
     tx: &Transaction<'_>,
     doc_id: i64,
@@ -482,26 +484,27 @@ fn write_fingerprint(
             }
         }
     }
-    let mut best: Option<(i64, f64)> = None;
+    // Earliest first: the first confirmed candidate is the canonical.
+    let mut found = None;
     for c in candidates {
-        let (blob, root): (Vec<u8>, i64) = tx
-            .prepare_cached(
-                "SELECT s.minhash, COALESCE(d.duplicate_of, d.id) FROM document_signatures s
-                 JOIN documents d ON d.id = s.document_id WHERE s.document_id = ?1",
-            )?
-            .query_row([c], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let blob: Vec<u8> = tx
+            .prepare_cached("SELECT minhash FROM document_signatures WHERE document_id = ?1")?
+            .query_row([c], |r| r.get(0))?;
         let sim = Fingerprint::similarity(&fp.minhash, &Fingerprint::minhash_from_blob(&blob));
-        if sim >= threshold && best.is_none_or(|(b, _)| root < b) {
-            best = Some((root, sim));
+        if sim >= threshold {
+            found = Some((c, sim));
+            break;
         }
     }
     tx.prepare_cached("INSERT INTO document_signatures (document_id, minhash) VALUES (?1, ?2)")?
         .execute(params![doc_id, fp.minhash_blob()])?;
-    let mut ins = tx.prepare_cached(
-        "INSERT OR IGNORE INTO minhash_bands (band, band_key, document_id) VALUES (?1, ?2, ?3)",
-    )?;
-    for (band, key) in fp.bands.iter().enumerate() {
-        ins.execute(params![band as i64, *key as i64, doc_id])?;
+    if found.is_none() {
+        let mut ins = tx.prepare_cached(
+            "INSERT OR IGNORE INTO minhash_bands (band, band_key, document_id) VALUES (?1, ?2, ?3)",
+        )?;
+        for (band, key) in fp.bands.iter().enumerate() {
+            ins.execute(params![band as i64, *key as i64, doc_id])?;
+        }
     }
-    Ok(best)
+    Ok(found)
 }

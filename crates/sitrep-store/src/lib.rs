@@ -12,11 +12,12 @@
 //! the same key (every distinct content is kept in `document_versions`).
 //!
 //! Near-duplicates are kept and marked, never dropped: a document whose
-//! MinHash signature shares an LSH band key with an earlier-ingested document
-//! and whose estimated similarity reaches the threshold gets `duplicate_of`
-//! set to that document's canonical (the earliest-ingested document of the
-//! group). A document only ever points to a document ingested before it, so
-//! the outcome depends on the order of ingestion and on nothing else.
+//! MinHash signature shares an LSH band key with an earlier-ingested
+//! canonical document (one that is not itself a duplicate) and whose
+//! estimated similarity reaches the threshold gets `duplicate_of` set to the
+//! earliest such document. Only canonical documents are indexed by band, so
+//! `duplicate_of` always points to a canonical document ingested before; the
+//! outcome depends on the order of ingestion and on nothing else.
 
 mod ingest;
 pub mod migrate;

@@ -12,9 +12,9 @@ ID is the key listed by `sitrep docs` (a record's `id`, else the file name
 without its extension).
 
 Examples:
-  sitrep show 000_abu-kamal             the kept text, one segment per line
-  sitrep show 000_abu-kamal --removed   each dropped segment: byte span, reason, text
-  sitrep show 000_abu-kamal --json      the document record with every segment
+  sitrep show 001_qasr-nadim-shelling             the kept text, one segment per line
+  sitrep show 001_qasr-nadim-shelling --removed   each dropped segment: byte span, reason, text
+  sitrep show 001_qasr-nadim-shelling --json      the document record with every segment
 
 Byte spans are offsets into the document's text (for HTML, its visible text;
 the JSON record's `text_map` leads back to the page source).";
