@@ -1089,6 +1089,9 @@ impl<'t, 'a> Ctx<'t, 'a> {
     }
 
     fn try_all(&self, i: usize) -> Option<Hit> {
+        if !may_start(self.t, i) {
+            return None;
+        }
         let mut best: Option<Hit> = None;
         let cands = [
             self.modified(i),
@@ -1111,6 +1114,91 @@ impl<'t, 'a> Ctx<'t, 'a> {
         }
         best
     }
+}
+
+/// Whether a time expression can start at token `i`: numbers, capitalised
+/// words and a closed list of lower-case openers. Keeps the matchers off
+/// most tokens.
+fn may_start(t: &Tokens, i: usize) -> bool {
+    match t.kind(i) {
+        Some(Kind::Num) => return true,
+        Some(Kind::Word) => {}
+        _ => return false,
+    }
+    let w = t.low(i);
+    if t.is_capitalized(i) || w.as_bytes().first().is_some_and(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    number::small_word(w).is_some()
+        || matches!(
+            w,
+            "today"
+                | "yesterday"
+                | "tomorrow"
+                | "tonight"
+                | "now"
+                | "currently"
+                | "nowadays"
+                | "presently"
+                | "current"
+                | "ongoing"
+                | "recently"
+                | "previously"
+                | "formerly"
+                | "recent"
+                | "soon"
+                | "more"
+                | "at"
+                | "the"
+                | "this"
+                | "last"
+                | "past"
+                | "previous"
+                | "next"
+                | "coming"
+                | "following"
+                | "early"
+                | "earlier"
+                | "mid"
+                | "late"
+                | "later"
+                | "end"
+                | "beginning"
+                | "start"
+                | "middle"
+                | "a"
+                | "an"
+                | "few"
+                | "several"
+                | "many"
+                | "some"
+                | "numerous"
+                | "nearly"
+                | "almost"
+                | "about"
+                | "around"
+                | "approximately"
+                | "roughly"
+                | "over"
+                | "less"
+                | "every"
+                | "each"
+                | "daily"
+                | "weekly"
+                | "monthly"
+                | "annually"
+                | "yearly"
+                | "annual"
+                | "hourly"
+                | "noon"
+                | "midday"
+                | "midnight"
+                | "spring"
+                | "summer"
+                | "autumn"
+                | "fall"
+                | "winter"
+        )
 }
 
 fn season(w: &str) -> Option<&'static str> {
