@@ -430,7 +430,7 @@ fn class_rank(t: &sitrep_core::place::Toponym) -> u8 {
         Some(FeatureClass::Admin2) => 1,
         Some(FeatureClass::Admin1) => 2,
         Some(FeatureClass::Country) => 3,
-        None => 4,
+        Some(_) | None => 4,
     }
 }
 
@@ -558,7 +558,7 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                 continue;
             }
             let r = range(q, text);
-            match q.outcome {
+            match q.outcome.or_else(|| coordinated_outcome(ann, text, qi)) {
                 Some(Outcome::Killed) => {
                     let mut group_key = match q.group {
                         Some(CountedGroup::Civilians) => "civilians".to_string(),
@@ -570,6 +570,11 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                         Some(CountedGroup::Children) => set_max(&mut ev.fatalities.children, &r),
                         Some(CountedGroup::Women) => set_max(&mut ev.fatalities.women, &r),
                         Some(CountedGroup::Fighters) | Some(CountedGroup::Forces) => {
+                            // Until an actor is found, the counted noun names the side.
+                            group_key = format!(
+                                "counted:{}",
+                                q.counted.map_or("", |c| c.slice(text)).to_lowercase()
+                            );
                             let who = q
                                 .counted
                                 .and_then(|c| geo.actors.iter().find(|a| c.overlaps(a.span)))
@@ -641,6 +646,23 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
         (Some(g), Some(s)) => Some(if g.best.unwrap_or(0.0) >= s.best.unwrap_or(0.0) { g } else { s }),
         (g, s) => g.or(s),
     };
+}
+
+/// The outcome a figure shares with the next one in a coordination: in "at
+/// least 19 soldiers and more than 40 fighters were killed" the verb after
+/// the second figure covers both.
+fn coordinated_outcome(ann: &Annotations, text: &str, qi: usize) -> Option<Outcome> {
+    let q = ann.quantities.get(qi)?;
+    let next = ann.quantities.get(qi + 1)?;
+    let gap = text.get(q.span.end..next.span.start)?;
+    let joined = gap.len() <= 60
+        && (gap.contains(" and ") || gap.trim_end().ends_with(" and"))
+        && !gap.contains(['.', ';']);
+    if joined && q.group.is_some() {
+        next.outcome
+    } else {
+        None
+    }
 }
 
 fn set_max(slot: &mut Option<Range>, r: &Range) {

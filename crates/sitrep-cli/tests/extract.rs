@@ -1,0 +1,240 @@
+//! `sitrep extract`: the JSON contract, snapshots of our own fixture
+//! reports, and the seed acceptance checks from ../shared/seeds/README.md.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{json, Value};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn extract(args: &[&str]) -> Vec<Value> {
+    let out = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .arg("extract")
+        .args(args)
+        .current_dir(repo())
+        .output()
+        .expect("run sitrep");
+    assert!(
+        out.status.success(),
+        "sitrep extract failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .expect("utf-8 output")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect()
+}
+
+fn fixtures() -> Vec<Value> {
+    extract(&["tests/fixtures/extract"])
+}
+
+fn seeds() -> Option<Vec<Value>> {
+    let dir = repo().join("../shared/seeds");
+    if !dir.join("meta.jsonl").exists() {
+        eprintln!("skipping: ../shared/seeds is not present");
+        return None;
+    }
+    Some(extract(&[dir.to_str().expect("utf-8 path")]))
+}
+
+fn doc<'a>(docs: &'a [Value], prefix: &str) -> &'a Value {
+    docs.iter()
+        .find(|d| d["doc"]["id"].as_str().is_some_and(|id| id.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no document {prefix}"))
+}
+
+fn events(d: &Value) -> &Vec<Value> {
+    d["events"].as_array().expect("events array")
+}
+
+#[test]
+fn output_validates_against_the_schema() {
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo().join("docs/schema/extract.schema.json")).expect("schema"),
+    )
+    .expect("schema is JSON");
+    let validator = jsonschema::validator_for(&schema).expect("valid schema");
+    let mut docs = fixtures();
+    docs.extend(seeds().unwrap_or_default());
+    assert!(docs.len() >= 4);
+    for d in &docs {
+        let errors: Vec<String> = validator.iter_errors(d).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", d["doc"]["id"]);
+    }
+    // The schema can fail: a wrong sub-event type is rejected.
+    let mut bad = docs[0].clone();
+    if let Some(e) = bad["events"].get_mut(0) {
+        e["sub_event_type"] = json!("Skirmish");
+        assert!(!validator.is_valid(&bad));
+    }
+}
+
+#[test]
+fn evidence_offsets_are_code_points_into_the_text() {
+    let docs = fixtures();
+    for d in &docs {
+        let id = d["doc"]["id"].as_str().expect("id");
+        let text = std::fs::read_to_string(repo().join(format!("tests/fixtures/extract/{id}.txt")))
+            .expect("fixture");
+        let chars: Vec<char> = text.chars().collect();
+        for e in events(d) {
+            for ev in e["evidence"].as_array().expect("evidence") {
+                let (s, t) = (ev["start"].as_u64().unwrap() as usize, ev["end"].as_u64().unwrap() as usize);
+                let (bs, bt) = (
+                    ev["byte_start"].as_u64().unwrap() as usize,
+                    ev["byte_end"].as_u64().unwrap() as usize,
+                );
+                let by_chars: String = chars[s..t].iter().collect();
+                assert_eq!(by_chars, text[bs..bt], "{id}");
+                assert!(!by_chars.trim().is_empty());
+            }
+        }
+    }
+}
+
+/// The fields a reviewer checks, without the bulk (offsets, ids).
+fn summary(d: &Value) -> Value {
+    let text_of = |r: &Value| {
+        if r.is_null() {
+            Value::Null
+        } else {
+            json!({"low": r["low"], "best": r["best"], "high": r["high"], "text": r["text"]})
+        }
+    };
+    json!({
+        "doc": d["doc"]["id"],
+        "published": d["doc"]["published"]["date"],
+        "events": events(d).iter().map(|e| json!({
+            "primary": e["primary"],
+            "sub_event_type": e["sub_event_type"],
+            "date": [e["date"]["start"], e["date"]["end"], e["date"]["precision"], e["date"]["text"]],
+            "location": [e["location"]["name"], e["location"]["geonames_id"], e["location"]["precision"]],
+            "actor1": e["actor1"]["id"],
+            "actor2": e["actor2"]["id"],
+            "killed": text_of(&e["fatalities"]["total"]),
+            "civilians": text_of(&e["fatalities"]["civilians"]),
+            "children": text_of(&e["fatalities"]["children"]),
+            "by_actor": e["fatalities"]["by_actor"].as_array().map(|v| v.iter().map(|x| json!([x["actor_id"], x["range"]["best"]])).collect::<Vec<_>>()),
+            "injured": text_of(&e["injured"]),
+            "displaced": text_of(&e["displaced"]),
+            "means": e["means"],
+            "modality": e["modality"],
+            "attributed_to": e["attributed_to"].as_array().map(|v| v.iter().map(|a| a["name"].clone()).collect::<Vec<_>>()),
+            "evidence_sentences": e["evidence"].as_array().map(|v| v.len()),
+        })).collect::<Vec<_>>(),
+    })
+}
+
+#[test]
+fn fixture_snapshots() {
+    let docs = fixtures();
+    let summaries: Vec<Value> = docs.iter().map(summary).collect();
+    insta::assert_yaml_snapshot!("extract_fixtures", summaries);
+}
+
+#[test]
+fn fixture_expectations() {
+    let docs = fixtures();
+    let air = doc(&docs, "airstrike_idlib");
+    let primary = events(air).iter().find(|e| e["primary"] == true).expect("primary");
+    assert_eq!(primary["sub_event_type"], "Air/drone strike");
+    assert_eq!(primary["date"]["start"], "2019-05-13");
+    assert_eq!(primary["fatalities"]["civilians"]["low"], 12.0);
+    assert_eq!(primary["fatalities"]["children"]["best"], 4.0);
+    let est = doc(&docs, "denial_and_estimate");
+    assert!(
+        events(est).iter().all(|e| e["fatalities"]["total"].is_null()
+            && !e["evidence"].as_array().unwrap().is_empty()),
+        "an estimate of remaining fighters is not an event"
+    );
+    assert!(events(est)
+        .iter()
+        .any(|e| e["sub_event_type"] == "Displacement" && e["displaced"]["low"] == 8001.0));
+}
+
+#[test]
+fn seed_acceptance() {
+    let Some(docs) = seeds() else { return };
+    let abu_kamal = json!(174448);
+    // 000 (June 2018): clashes from Friday 8 June at Abu Kamal, 48
+    // government-side and 32 Islamic State dead, per SOHR.
+    let d = doc(&docs, "000_");
+    let e = events(d)
+        .iter()
+        .find(|e| e["location"]["geonames_id"] == abu_kamal && e["date"]["start"] == "2018-06-08")
+        .expect("the June 2018 battle at Abu Kamal");
+    let by_actor: Vec<(String, f64)> = e["fatalities"]["by_actor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| (x["actor_id"].as_str().unwrap_or("").to_string(), x["range"]["low"].as_f64().unwrap_or(0.0)))
+        .collect();
+    assert!(by_actor.contains(&("sy-military".into(), 48.0)), "{by_actor:?}");
+    assert!(by_actor.iter().any(|(id, n)| id.contains("isis") && *n == 32.0), "{by_actor:?}");
+    assert!(e["attributed_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["name"].as_str().unwrap_or("").contains("Observatory")));
+    // 002: the coalition's estimate of remaining fighters is no event.
+    let d = doc(&docs, "002_");
+    for e in events(d) {
+        assert!(
+            !e["fatalities"]["total"]["text"].as_str().unwrap_or("").contains("2,500"),
+            "estimate became an event: {e}"
+        );
+    }
+    // 003: the Hashd denial is a denied claim; the 120,000 displaced are a
+    // displacement event; the entry on 8 November is at Abu Kamal.
+    let d = doc(&docs, "003_");
+    assert!(events(d).iter().any(|e| e["modality"] == "denied"));
+    assert!(events(d)
+        .iter()
+        .any(|e| e["sub_event_type"] == "Displacement" && e["displaced"]["best"] == 120000.0));
+    let p = events(d).iter().find(|e| e["primary"] == true).unwrap();
+    assert_eq!(p["location"]["geonames_id"], abu_kamal);
+    assert_eq!(p["date"]["start"], "2017-11-08");
+    // 004: Islamic State retakes part of the town on the night of Thursday 9 November.
+    let d = doc(&docs, "004_");
+    assert!(events(d).iter().any(|e| e["sub_event_type"] == "Non-state actor overtakes territory"
+        && e["location"]["geonames_id"] == abu_kamal
+        && e["date"]["start"] == "2017-11-09"));
+    assert!(events(d)
+        .iter()
+        .any(|e| e["fatalities"]["civilians"]["best"] == 104.0));
+    // 001: the government retakes Abu Kamal on Sunday 19 November; 31
+    // government-side and more than 50 Islamic State dead.
+    let d = doc(&docs, "001_");
+    assert!(events(d).iter().any(|e| e["sub_event_type"] == "Government regains territory"
+        && e["location"]["geonames_id"] == abu_kamal
+        && e["date"]["start"] == "2017-11-19"));
+    assert!(events(d).iter().any(|e| e["fatalities"]["by_actor"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["range"]["low"] == 31.0)));
+}
+
+#[test]
+fn unknown_publication_date_is_not_guessed() {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("undated.txt");
+    std::fs::write(
+        &f,
+        "Rebels shelled the town of Saraqib on Friday, killing three civilians, activists said.\n",
+    )
+    .unwrap();
+    let docs = extract(&[f.to_str().unwrap()]);
+    let d = &docs[0];
+    assert!(d["doc"]["published"]["date"].is_null());
+    for e in events(d) {
+        assert!(e["date"]["start"].is_null(), "a date was invented: {e}");
+        assert_eq!(e["date"]["precision"], "unknown");
+    }
+    assert!(!events(d).is_empty());
+}
