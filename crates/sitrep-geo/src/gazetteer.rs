@@ -430,8 +430,13 @@ pub fn build_from_tsv(tsv: &str) -> Result<Vec<u8>, GeoError> {
             s.parse::<f64>()
                 .map_err(|_| GeoError::Data(format!("line {}: bad number {s:?}", ln + 1)))
         };
-        let class = FeatureClass::parse(c[1])
-            .ok_or_else(|| GeoError::Data(format!("line {}: bad class", ln + 1)))?;
+        // Continents are stored as country-level records (code CONT).
+        let class = if c[1] == "continent" {
+            Some(FeatureClass::Country)
+        } else {
+            FeatureClass::parse(c[1])
+        }
+        .ok_or_else(|| GeoError::Data(format!("line {}: bad class", ln + 1)))?;
         let ccb = c[3].as_bytes();
         rows.push(Row {
             id: num(c[0])? as u32,

@@ -521,6 +521,59 @@ const STOP: &[&str] = &[
     "western",
 ];
 
+/// Stop words that are first names: next to another capitalised word they
+/// make a person's name.
+const NAMEISH: &[&str] = &[
+    "mary",
+    "john",
+    "james",
+    "david",
+    "paul",
+    "peter",
+    "george",
+    "michael",
+    "william",
+    "robert",
+    "charles",
+    "thomas",
+    "joseph",
+    "daniel",
+    "mark",
+    "anna",
+    "maria",
+    "elizabeth",
+    "victoria",
+    "jordan",
+    "chad",
+    "georgia",
+    "abdel",
+    "abdul",
+    "abu",
+    "rami",
+    "ali",
+    "omar",
+    "hassan",
+    "hussein",
+    "mohammed",
+    "muhammad",
+    "ahmed",
+    "ahmad",
+    "mustafa",
+    "khalid",
+    "salem",
+    "karim",
+    "nasser",
+    "majid",
+    "trump",
+    "obama",
+    "bush",
+    "biden",
+    "putin",
+    "assad",
+    "erdogan",
+    "clinton",
+];
+
 /// Titles before a person's name.
 const TITLES: &[&str] = &[
     "mr",
@@ -994,7 +1047,10 @@ impl GeoParser {
             }
             // Glued capitalised neighbours that are not themselves places.
             let neighbour_name = |k: usize, t: &Token| {
-                t.cap && !covered.contains(&k) && !stop(&lower[k]) && !demonym_tok[k]
+                t.cap
+                    && !covered.contains(&k)
+                    && (!stop(&lower[k]) || NAMEISH.contains(&lower[k].as_str()))
+                    && !demonym_tok[k]
             };
             let mut person = false;
             if let Some((k, pt)) = prev {
@@ -1122,6 +1178,15 @@ impl GeoParser {
                             s -= 1.5;
                         }
                     }
+                    if r.class == FeatureClass::City && f.first == f.last {
+                        // A former or alternate name of a small place ("Kelly",
+                        // "She") is weak evidence.
+                        let primary =
+                            fold::light(self.gazetteer.name(&r)) == fold::light(f.span.slice(text));
+                        if !primary {
+                            s -= 1.2;
+                        }
+                    }
                     let share = ctx_share.get(r.country_code()).copied().unwrap_or(0.0);
                     s += 3.0 * share;
                     if share == 0.0 && !context.is_empty() && r.class == FeatureClass::City {
@@ -1166,7 +1231,7 @@ impl GeoParser {
             let single_word = f.first == f.last;
             let mut floor = if single_word { 2.6 } else { 2.0 };
             if f.heavy {
-                floor += 0.8;
+                floor += if single_word { 1.8 } else { 0.8 };
             }
             if toks[f.first].sent_start && single_word {
                 floor += 0.6;
