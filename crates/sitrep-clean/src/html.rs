@@ -94,23 +94,7 @@ impl HtmlText {
     }
 }
 
-/// Does this look like HTML? Checks the first 2 KiB for `<html`,
-/// `<!doctype html`, `<head`, `<body` or at least five tags.
-pub fn looks_like_html(head: &[u8]) -> bool {
-    let head = &head[..head.len().min(2048)];
-    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
-    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
-    if has(b"<!doctype html") || has(b"<html") || has(b"<head") || has(b"<body") {
-        return true;
-    }
-    let mut tags = 0;
-    for w in lower.windows(2) {
-        if w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/') {
-            tags += 1;
-        }
-    }
-    tags >= 5
-}
+pub use sitrep_core::document::looks_like_html;
 
 const MAX_DEPTH: usize = 200_000;
 /// How far down the stack an end tag looks for its start tag.

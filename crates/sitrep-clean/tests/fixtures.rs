@@ -156,3 +156,39 @@ fn text_map_leads_back_to_source() {
         }
     }
 }
+
+/// Regression: intake no longer extracts HTML text (stage crates never
+/// depend on each other); cleaning must do it from the raw page.
+#[test]
+fn html_pages_are_extracted_when_cleaned() {
+    use sitrep_core::{DateOrigin, DatePrecision, Document, DocumentMeta, SourceFormat};
+    let page = "<html><head><title>Page title</title><meta property=\"article:published_time\" \
+                content=\"2017-11-08T08:01:00Z\"></head><body><p>Hello from the page, where troops \
+                entered the town.</p></body></html>";
+    let mut doc = Document::from_text(
+        "p".into(),
+        "p.html".into(),
+        page.into(),
+        DocumentMeta::default(),
+    );
+    doc.format = SourceFormat::Html;
+    sitrep_clean::Cleaner::new().clean(&mut doc);
+    assert_eq!(
+        doc.text,
+        "Hello from the page, where troops entered the town.\n"
+    );
+    assert_eq!(doc.source, page);
+    assert_eq!(doc.meta.title.as_deref(), Some("Page title"));
+    assert_eq!(doc.published.origin, DateOrigin::Markup);
+    assert_eq!(doc.published.precision, DatePrecision::Minute);
+    let kept: Vec<&str> = doc.kept_spans().map(|s| s.slice(&doc.text)).collect();
+    assert_eq!(
+        kept,
+        ["Hello from the page, where troops entered the town."]
+    );
+    // Offsets lead back into the page.
+    let span = doc
+        .text_map
+        .span_to_source(doc.kept_spans().next().unwrap());
+    assert!(span.slice(&doc.source).starts_with("Hello from the page"));
+}

@@ -21,6 +21,24 @@ impl SourceFormat {
     }
 }
 
+/// Does this look like HTML? Checks the first 2 KiB for `<html`,
+/// `<!doctype html`, `<head`, `<body` or at least five tags.
+pub fn looks_like_html(head: &[u8]) -> bool {
+    let head = &head[..head.len().min(2048)];
+    let lower: Vec<u8> = head.iter().map(|b| b.to_ascii_lowercase()).collect();
+    let has = |needle: &[u8]| lower.windows(needle.len()).any(|w| w == needle);
+    if has(b"<!doctype html") || has(b"<html") || has(b"<head") || has(b"<body") {
+        return true;
+    }
+    let mut tags = 0;
+    for w in lower.windows(2) {
+        if w[0] == b'<' && (w[1].is_ascii_alphabetic() || w[1] == b'/') {
+            tags += 1;
+        }
+    }
+    tags >= 5
+}
+
 /// Metadata supplied with a document: a JSON Lines record, a sidecar
 /// `meta.jsonl` line, or command-line flags. Every field is optional; fields
 /// sitrep does not know are kept verbatim in `extra`.

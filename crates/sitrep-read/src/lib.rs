@@ -26,8 +26,11 @@
 //! (`{"file": "000_x.txt", "outlet": .., "url": .., "published": ..}`) and
 //! is not read as a document. Options override sidecars and records.
 //!
-//! Intake never classifies text; that is the cleaning stage's job. For HTML
-//! it extracts the page's visible text (`sitrep_clean::html_document`).
+//! Intake never classifies text; that is the cleaning stage's job. An HTML
+//! document leaves intake with `format = Html` and its markup in both
+//! `source` and `text`; the cleaning stage replaces `text` with the page's
+//! visible text and its offset map. (Stage crates never depend on each
+//! other, so intake only sniffs the format.)
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -543,7 +546,7 @@ fn sniff(head: &[u8]) -> Format {
             }
         }
     }
-    if sitrep_clean::html::looks_like_html(head) {
+    if sitrep_core::document::looks_like_html(head) {
         Format::Html
     } else {
         Format::Text
@@ -682,8 +685,6 @@ fn make_document(
         d.source = text;
         d.text = d.source.clone();
         d.format = sitrep_core::SourceFormat::Html;
-        let x = sitrep_clean::html::extract(&d.source);
-        sitrep_clean::prepare_html(&mut d, x);
         d
     } else {
         let mut d = Document::from_text(key, origin, text, meta);
@@ -821,8 +822,6 @@ fn record_to_document(
             d.source = h;
             d.text = d.source.clone();
             d.format = sitrep_core::SourceFormat::Html;
-            let x = sitrep_clean::html::extract(&d.source);
-            sitrep_clean::prepare_html(&mut d, x);
             d
         }
         (_, Some(t)) if !t.trim().is_empty() => {
