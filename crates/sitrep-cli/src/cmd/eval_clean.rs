@@ -63,7 +63,7 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             a.seeds.display()
         );
     }
-    let docs: Vec<_> = super::input::load(&[a.seeds.clone()], &ReadOptions::default())
+    let docs: Vec<_> = super::input::load(std::slice::from_ref(&a.seeds), &ReadOptions::default())
         .into_iter()
         .filter_map(|r| match r {
             Ok(d) => Some(d),
