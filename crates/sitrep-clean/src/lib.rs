@@ -707,8 +707,11 @@ impl Cleaner {
                         .next()
                         .unwrap_or("")
                         .trim_end_matches(',');
+                    // A full date (day, month and year) opening the text is a
+                    // dateline too ("September 12 2013 Obama says ...").
                     let strong = weekday_from_name(first_word).is_some()
                         || m.precision == DatePrecision::Minute
+                        || m.precision == DatePrecision::Day
                         || s.as_bytes().first().is_some_and(u8::is_ascii_digit);
                     if !m.whole_line
                         && strong

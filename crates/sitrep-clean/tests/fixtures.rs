@@ -192,3 +192,28 @@ fn html_pages_are_extracted_when_cleaned() {
         .span_to_source(doc.kept_spans().next().unwrap());
     assert!(span.slice(&doc.source).starts_with("Hello from the page"));
 }
+
+/// Regression: a full month-name date opening the text ("September 12 2013
+/// Officials said ...", as in FA-KES) was not taken as the dateline.
+#[test]
+fn month_name_dateline_opening_the_text() {
+    use sitrep_core::{DateOrigin, Document, DocumentMeta};
+    let mut doc = Document::from_text(
+        "d".into(),
+        "d.txt".into(),
+        "September 12 2013 Officials in the north said on Thursday that the road was open.\n".into(),
+        DocumentMeta::default(),
+    );
+    sitrep_clean::Cleaner::new().clean(&mut doc);
+    assert_eq!(doc.published.display(), "2013-09-12");
+    assert_eq!(doc.published.origin, DateOrigin::Dateline);
+    // A month and year alone is not enough.
+    let mut doc = Document::from_text(
+        "e".into(),
+        "e.txt".into(),
+        "May 2013 was the month the road reopened, officials said.\n".into(),
+        DocumentMeta::default(),
+    );
+    sitrep_clean::Cleaner::new().clean(&mut doc);
+    assert!(!doc.published.is_known());
+}

@@ -170,7 +170,10 @@ impl SubtypeClassifier {
             .collect();
         for (s, e, cue) in hits {
             // A blocking phrase cancels the shorter cues it contains.
-            if blocked.iter().any(|&(bs, be)| bs <= s && e <= be && (bs, be) != (s, e)) {
+            if blocked
+                .iter()
+                .any(|&(bs, be)| bs <= s && e <= be && (bs, be) != (s, e))
+            {
                 continue;
             }
             match cue {

@@ -11,7 +11,8 @@
 
 use chrono::NaiveDate;
 use sitrep_core::annotation::{
-    Annotations, CountedGroup, ModalityKind, Outcome, Quantity, QuantityUnit, TimexType,
+    Annotations, CountedGroup, ModalityKind, Outcome, Quantity, QuantityUnit, TimePrecision,
+    TimexType,
 };
 use sitrep_core::event::{
     ActorFatalities, AttributedTo, Event, EventActor, EventDate, EventLocation, EventModality,
@@ -117,11 +118,17 @@ impl Extractor {
                     };
                     let civilians_killed = quantities_in(ann, s.span).any(|q| {
                         q.outcome == Some(Outcome::Killed)
-                            && matches!(q.group, Some(CountedGroup::Civilians) | Some(CountedGroup::Children))
+                            && matches!(
+                                q.group,
+                                Some(CountedGroup::Civilians) | Some(CountedGroup::Children)
+                            )
                     });
                     let perpetrator = geo.actors.iter().any(|a| {
                         s.span.contains(a.span)
-                            && !matches!(a.kind, Some(ActorKind::Source) | Some(ActorKind::Civilians))
+                            && !matches!(
+                                a.kind,
+                                Some(ActorKind::Source) | Some(ActorKind::Civilians)
+                            )
                     });
                     if !attached && civilians_killed && perpetrator {
                         mentions.push(Mention {
@@ -146,7 +153,8 @@ impl Extractor {
             .iter()
             .map(|m| {
                 (
-                    place_in(geo, text, m.span).and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
+                    place_in(geo, text, m.span)
+                        .and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
                     date_in(ann, text, m.span).and_then(|d| d.start),
                 )
             })
@@ -178,14 +186,22 @@ impl Extractor {
             let spans: Vec<Span> = g.iter().map(|&i| mentions[i].span).collect();
             let with_extra: Vec<Span> = g
                 .iter()
-                .flat_map(|&i| std::iter::once(mentions[i].span).chain(mentions[i].extra.iter().copied()))
+                .flat_map(|&i| {
+                    std::iter::once(mentions[i].span).chain(mentions[i].extra.iter().copied())
+                })
                 .collect();
             let mut ev = Event {
                 id: format!("{}#e{}", doc.key, n + 1),
                 primary: false,
                 event_type: first.sub.event_type(),
                 sub_event_type: first.sub,
-                date: self.date(doc, ann, text, &spans, g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0)),
+                date: self.date(
+                    doc,
+                    ann,
+                    text,
+                    &spans,
+                    g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0),
+                ),
                 location: spans
                     .iter()
                     .find_map(|&s| place_in(geo, text, s))
@@ -217,26 +233,41 @@ impl Extractor {
             // Civilians and protesters are acted upon, not actors: they go
             // after armed actors.
             actors.sort_by_key(|a| {
-                matches!(a.kind, Some(ActorKind::Civilians) | Some(ActorKind::Protesters)) as u8
+                matches!(
+                    a.kind,
+                    Some(ActorKind::Civilians) | Some(ActorKind::Protesters)
+                ) as u8
             });
             if matches!(
                 first.sub,
                 S::PeacefulProtest | S::ProtestWithIntervention | S::ViolentDemonstration
             ) {
-                actors.sort_by_key(|a| !matches!(a.kind, Some(ActorKind::Protesters) | Some(ActorKind::Rioters)) as u8);
+                actors.sort_by_key(|a| {
+                    !matches!(
+                        a.kind,
+                        Some(ActorKind::Protesters) | Some(ActorKind::Rioters)
+                    ) as u8
+                });
             }
             // Only armies fly: in an air strike a state or foreign force is
             // the attacker, whoever is named first.
             if first.sub == S::AirDroneStrike {
                 actors.sort_by_key(|a| {
-                    !matches!(a.kind, Some(ActorKind::StateForces) | Some(ActorKind::ExternalForces)) as u8
+                    !matches!(
+                        a.kind,
+                        Some(ActorKind::StateForces) | Some(ActorKind::ExternalForces)
+                    ) as u8
                 });
             }
             let mut it = actors.iter().peekable();
             let acted_upon = |a: &&&ActorMention| {
                 matches!(a.kind, Some(ActorKind::Civilians))
                     || (matches!(a.kind, Some(ActorKind::Protesters))
-                        && !matches!(first.sub.event_type(), sitrep_core::event::EventType::Protests | sitrep_core::event::EventType::Riots))
+                        && !matches!(
+                            first.sub.event_type(),
+                            sitrep_core::event::EventType::Protests
+                                | sitrep_core::event::EventType::Riots
+                        ))
             };
             if it.peek().is_some_and(acted_upon) {
                 ev.actor1 = None;
@@ -379,6 +410,14 @@ fn date_in(ann: &Annotations, text: &str, span: Span) -> Option<EventDate> {
         .filter(|t| matches!(t.kind, TimexType::Date | TimexType::Time))
         .find_map(|t| {
             let iv = t.interval.as_ref()?;
+            // A bare year or decade ("since 2011", "in 1982") is background,
+            // not the day of an event.
+            if matches!(
+                iv.precision,
+                TimePrecision::Year | TimePrecision::Decade | TimePrecision::Century
+            ) {
+                return None;
+            }
             Some(EventDate {
                 start: Some(iv.start.to_string()),
                 end: Some(iv.end.to_string()),
@@ -421,7 +460,8 @@ fn opens_dateline(t: &sitrep_core::place::Toponym, text: &str, sentence: Span) -
     }
     let rest = text.get(t.span.end..).unwrap_or("");
     let head: String = rest.chars().take(40).collect();
-    head.starts_with(" (") || (head.starts_with(',') && (head.contains(" – ") || head.contains(" - ")))
+    head.starts_with(" (")
+        || (head.starts_with(',') && (head.contains(" – ") || head.contains(" - ")))
 }
 
 fn class_rank(t: &sitrep_core::place::Toponym) -> u8 {
@@ -430,7 +470,7 @@ fn class_rank(t: &sitrep_core::place::Toponym) -> u8 {
         Some(FeatureClass::Admin2) => 1,
         Some(FeatureClass::Admin1) => 2,
         Some(FeatureClass::Country) => 3,
-        Some(_) | None => 4,
+        None => 4,
     }
 }
 
@@ -442,9 +482,12 @@ fn lead_place<'a>(
     ann: &Annotations,
     title: Option<Span>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
-    title
-        .and_then(|t| place_in(geo, text, t))
-        .or_else(|| ann.sentences.iter().take(3).find_map(|s| place_in(geo, text, s.span)))
+    title.and_then(|t| place_in(geo, text, t)).or_else(|| {
+        ann.sentences
+            .iter()
+            .take(3)
+            .find_map(|s| place_in(geo, text, s.span))
+    })
 }
 
 /// The place a report names most often below country level (ties go to
@@ -562,7 +605,9 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                 Some(Outcome::Killed) => {
                     let mut group_key = match q.group {
                         Some(CountedGroup::Civilians) => "civilians".to_string(),
-                        Some(CountedGroup::Children) | Some(CountedGroup::Women) => "civilians-part".to_string(),
+                        Some(CountedGroup::Children) | Some(CountedGroup::Women) => {
+                            "civilians-part".to_string()
+                        }
                         _ => "people".to_string(),
                     };
                     match q.group {
@@ -582,7 +627,9 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                                     // The nearest actor after the figure ("48 of the regime forces").
                                     geo.actors
                                         .iter()
-                                        .filter(|a| a.span.start >= q.span.end && s.contains(a.span))
+                                        .filter(|a| {
+                                            a.span.start >= q.span.end && s.contains(a.span)
+                                        })
                                         .filter(|a| a.kind != Some(ActorKind::Source))
                                         .min_by_key(|a| a.span.start)
                                 })
@@ -590,13 +637,21 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
                                     // Else the nearest before ("the group lost more than 50 fighters").
                                     geo.actors
                                         .iter()
-                                        .filter(|a| a.span.end <= q.span.start && s.contains(a.span))
+                                        .filter(|a| {
+                                            a.span.end <= q.span.start && s.contains(a.span)
+                                        })
                                         .filter(|a| a.kind != Some(ActorKind::Source))
                                         .max_by_key(|a| a.span.end)
                                 });
                             if let Some(a) = who {
-                                group_key = format!("actor:{}", a.actor_id.as_deref().unwrap_or(&a.name));
-                                match ev.fatalities.by_actor.iter_mut().find(|x| x.actor_id == a.actor_id) {
+                                group_key =
+                                    format!("actor:{}", a.actor_id.as_deref().unwrap_or(&a.name));
+                                match ev
+                                    .fatalities
+                                    .by_actor
+                                    .iter_mut()
+                                    .find(|x| x.actor_id == a.actor_id)
+                                {
                                     Some(x) => {
                                         if r.best > x.range.best {
                                             x.range = r.clone();
@@ -643,7 +698,11 @@ fn figures(ev: &mut Event, ann: &Annotations, geo: &PlacesAndActors, text: &str,
         .map(|(_, r)| r)
         .reduce(add);
     ev.fatalities.total = match (generic, specific) {
-        (Some(g), Some(s)) => Some(if g.best.unwrap_or(0.0) >= s.best.unwrap_or(0.0) { g } else { s }),
+        (Some(g), Some(s)) => Some(if g.best.unwrap_or(0.0) >= s.best.unwrap_or(0.0) {
+            g
+        } else {
+            s
+        }),
         (g, s) => g.or(s),
     };
 }
