@@ -187,7 +187,7 @@ struct Article {
 /// Articles of a CSV with a header row naming `article_title` and
 /// `article_content` (and `unit_id` when present).
 fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
-    let mut rows = csv_rows(raw).into_iter();
+    let mut rows = super::input::csv_rows(raw).into_iter();
     let header = rows.next().context("empty CSV: expected a header row")?;
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
     let content = col("article_content").context("no `article_content` column in the header")?;
@@ -206,38 +206,6 @@ fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
             })
         })
         .collect())
-}
-
-/// RFC 4180 CSV: quoted fields may hold commas, newlines and `""` quotes.
-fn csv_rows(s: &str) -> Vec<Vec<String>> {
-    let mut rows = Vec::new();
-    let mut row = Vec::new();
-    let mut field = String::new();
-    let mut quoted = false;
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match (quoted, c) {
-            (true, '"') if chars.peek() == Some(&'"') => {
-                chars.next();
-                field.push('"');
-            }
-            (true, '"') => quoted = false,
-            (true, c) => field.push(c),
-            (false, '"') => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') => {}
-            (false, '\n') => {
-                row.push(std::mem::take(&mut field));
-                rows.push(std::mem::take(&mut row));
-            }
-            (false, c) => field.push(c),
-        }
-    }
-    if !field.is_empty() || !row.is_empty() {
-        row.push(field);
-        rows.push(row);
-    }
-    rows
 }
 
 /// Write replicas of the articles as JSON Lines until `target` bytes of
@@ -270,13 +238,6 @@ fn write_corpus(articles: &[Article], target: u64, path: &Path) -> anyhow::Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csv_quotes_commas_and_newlines() {
-        let rows = csv_rows("a,b,c\n1,\"x, \"\"y\"\"\nz\",3\r\n");
-        assert_eq!(rows.len(), 2);
-        assert_eq!(rows[1], vec!["1", "x, \"y\"\nz", "3"]);
-    }
 
     #[test]
     fn articles_need_the_content_column() {

@@ -61,3 +61,48 @@ pub fn fingerprint(doc: &Document) -> Option<Fingerprint> {
         minhash: sig.mins,
     })
 }
+
+/// RFC 4180 CSV rows (header included): quoted fields may hold commas,
+/// newlines and `""` quotes. Shared by the commands that read CSV corpora.
+pub fn csv_rows(s: &str) -> Vec<Vec<String>> {
+    let mut rows = Vec::new();
+    let mut row = Vec::new();
+    let mut field = String::new();
+    let mut quoted = false;
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                field.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_quotes_commas_and_newlines() {
+        let rows = csv_rows("a,b,c\n1,\"x, \"\"y\"\"\nz\",3\r\n");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[1], vec!["1", "x, \"y\"\nz", "3"]);
+    }
+}
