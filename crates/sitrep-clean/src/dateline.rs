@@ -46,7 +46,7 @@ impl DatelineParser {
     pub fn new() -> Self {
         let time = r"(?:,?\s*(?:at\s+|[-|]\s*)?(?P<hh>\d{1,2})[:.](?P<mi>\d{2})(?::\d{2})?\s*(?P<ap>[ap]\.?m\.?)?)?";
         let pat = format!(
-            r"(?ix)^(?:(?:published|posted|updated|last\s+updated|date|first\s+published)(?:\s+on)?\s*:?\s*)?
+            r"(?ix)^(?:(?:published|posted|updated|last\s+updated|date\s+of\s+publication|date|first\s+published)(?:\s+on|\s+at)?\s*:?\s*)?
             (?:{WEEKDAY})?
             (?:
               (?P<iy>\d{{4}})-(?P<im>\d{{2}})-(?P<id>\d{{2}})(?:[T\s](?P<ih>\d{{2}}):(?P<imi>\d{{2}})(?::\d{{2}}(?:\.\d+)?)?(?:Z|[+-]\d{{2}}:?\d{{2}})?)?
@@ -141,6 +141,74 @@ impl DatelineParser {
     }
 }
 
+impl DatelineParser {
+    /// Find a dateline inside a scraped header line, where title, outlet and
+    /// date were run together ("Rebels shell the town Monitor AFP Friday 22
+    /// Jul 2016 ..."). Only a weekday followed by a full date counts, within
+    /// the first `HEADER_BYTES` bytes. Returns the byte offset of the match
+    /// in `head` and the match (its `len` counted from that offset).
+    pub fn find_in_header(&self, head: &str) -> Option<(usize, DateMatch)> {
+        let limit = head.len().min(HEADER_BYTES);
+        let bytes = head.as_bytes();
+        let mut i = 0;
+        while i < limit {
+            let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            if at_word && bytes[i].is_ascii_alphabetic() {
+                let word: String = head[i..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+                if sitrep_core::date::weekday_from_name(&word).is_some() {
+                    if let Some(m) = head.get(i..).and_then(|rest| self.parse(rest)) {
+                        if matches!(m.precision, DatePrecision::Day | DatePrecision::Minute) {
+                            return Some((i, m));
+                        }
+                    }
+                }
+                // A date glued to its year ("Last updated at Apr 232017").
+                if word.eq_ignore_ascii_case("updated") {
+                    if let Some(m) = glued(head.get(i..).unwrap_or("")) {
+                        return Some((i, m));
+                    }
+                }
+                i += word.len().max(1);
+            } else {
+                i += 1;
+            }
+        }
+        None
+    }
+}
+
+/// How far into a document a run-together header dateline may stand.
+const HEADER_BYTES: usize = 300;
+
+/// `updated at Apr 232017`: month, two-digit day and year run together.
+fn glued(s: &str) -> Option<DateMatch> {
+    let mut words = s.split_whitespace();
+    let _updated = words.next()?;
+    let mut w = words.next()?;
+    if w.eq_ignore_ascii_case("at") || w.eq_ignore_ascii_case("on") {
+        w = words.next()?;
+    }
+    let month = month_from_name(w)?;
+    let digits = words.next()?;
+    if digits.len() != 6 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let day: u32 = digits.get(..2)?.parse().ok()?;
+    let year: i32 = digits.get(2..)?.parse().ok()?;
+    let date = NaiveDate::from_ymd_opt(year, month, day)?;
+    let end = s.find(digits)? + digits.len();
+    Some(DateMatch {
+        date,
+        precision: DatePrecision::Day,
+        ambiguous: false,
+        len: end,
+        whole_line: false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -172,6 +240,25 @@ mod tests {
         let m = p("25/12/2017").unwrap();
         assert!(!m.ambiguous);
         assert_eq!(m.date, NaiveDate::from_ymd_opt(2017, 12, 25).unwrap());
+    }
+
+    #[test]
+    fn header_datelines() {
+        let d = DatelineParser::new();
+        let h = "Rebels shell the old town Monitor AFP Friday 22 Jul 2016 Rebel fire hit";
+        let (at, m) = d.find_in_header(h).unwrap();
+        assert_eq!(m.date, NaiveDate::from_ymd_opt(2016, 7, 22).unwrap());
+        assert_eq!(&h[at..at + m.len], "Friday 22 Jul 2016");
+        let h = "Last updated at Apr 232017 An attack on a camp";
+        let (at, m) = d.find_in_header(h).unwrap();
+        assert_eq!(m.date, NaiveDate::from_ymd_opt(2017, 4, 23).unwrap());
+        assert_eq!(&h[at..at + m.len], "updated at Apr 232017");
+        // A weekday without a full date is no dateline, nor is one far down.
+        assert!(d
+            .find_in_header("Troops left on Friday, officials said")
+            .is_none());
+        let far = format!("{} Friday 22 Jul 2016", "word ".repeat(80));
+        assert!(d.find_in_header(&far).is_none());
     }
 
     #[test]

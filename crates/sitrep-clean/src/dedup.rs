@@ -165,7 +165,7 @@ pub fn signature(doc: &Document) -> Signature {
 mod tests {
     use super::*;
 
-    const A: &str = "Syrian troops and allied militias entered the town on Wednesday, state media said, edging closer to ousting the group from its last urban stronghold in the country. The entry follows a series of defeats in the eastern province.";
+    const A: &str = "Government troops and allied fighters pushed into the river town on Wednesday, state television said, closing in on the insurgents' final urban bastion in the region. The push follows a run of setbacks for the group in the east.";
     const B: &str = "Heavy rain flooded the coastal districts on Monday, officials said, forcing hundreds of families to leave their homes as rivers burst their banks and roads were closed across the region.";
 
     #[test]

@@ -755,6 +755,22 @@ impl Cleaner {
             });
         }
         doc.segments = segs;
+        if !doc.published.is_known() && doc.published.origin != DateOrigin::Dateline {
+            // Scraped headers often run title, outlet and date together.
+            if let Some(first) = doc.segments.iter().find(|s| s.kind.is_kept()) {
+                let head = first.span.slice(&doc.text);
+                if let Some((at, m)) = self.dates.find_in_header(head) {
+                    let span = Span::new(first.span.start + at, first.span.start + at + m.len);
+                    self.note_dateline(
+                        &mut doc.published,
+                        &mut doc.diagnostics,
+                        &doc.text,
+                        span,
+                        &m,
+                    );
+                }
+            }
+        }
         if !doc.published.is_known() {
             doc.diagnostics.push(Diagnostic::info(
                 "clean.date-unknown",

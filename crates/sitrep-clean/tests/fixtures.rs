@@ -201,7 +201,8 @@ fn month_name_dateline_opening_the_text() {
     let mut doc = Document::from_text(
         "d".into(),
         "d.txt".into(),
-        "September 12 2013 Officials in the north said on Thursday that the road was open.\n".into(),
+        "September 12 2013 Officials in the north said on Thursday that the road was open.\n"
+            .into(),
         DocumentMeta::default(),
     );
     sitrep_clean::Cleaner::new().clean(&mut doc);

@@ -44,7 +44,11 @@ fn seeds() -> Option<Vec<Value>> {
 
 fn doc<'a>(docs: &'a [Value], prefix: &str) -> &'a Value {
     docs.iter()
-        .find(|d| d["doc"]["id"].as_str().is_some_and(|id| id.starts_with(prefix)))
+        .find(|d| {
+            d["doc"]["id"]
+                .as_str()
+                .is_some_and(|id| id.starts_with(prefix))
+        })
         .unwrap_or_else(|| panic!("no document {prefix}"))
 }
 
@@ -84,7 +88,10 @@ fn evidence_offsets_are_code_points_into_the_text() {
         let chars: Vec<char> = text.chars().collect();
         for e in events(d) {
             for ev in e["evidence"].as_array().expect("evidence") {
-                let (s, t) = (ev["start"].as_u64().unwrap() as usize, ev["end"].as_u64().unwrap() as usize);
+                let (s, t) = (
+                    ev["start"].as_u64().unwrap() as usize,
+                    ev["end"].as_u64().unwrap() as usize,
+                );
                 let (bs, bt) = (
                     ev["byte_start"].as_u64().unwrap() as usize,
                     ev["byte_end"].as_u64().unwrap() as usize,
@@ -141,15 +148,20 @@ fn fixture_snapshots() {
 fn fixture_expectations() {
     let docs = fixtures();
     let air = doc(&docs, "airstrike_idlib");
-    let primary = events(air).iter().find(|e| e["primary"] == true).expect("primary");
+    let primary = events(air)
+        .iter()
+        .find(|e| e["primary"] == true)
+        .expect("primary");
     assert_eq!(primary["sub_event_type"], "Air/drone strike");
     assert_eq!(primary["date"]["start"], "2019-05-13");
     assert_eq!(primary["fatalities"]["civilians"]["low"], 12.0);
     assert_eq!(primary["fatalities"]["children"]["best"], 4.0);
     let est = doc(&docs, "denial_and_estimate");
     assert!(
-        events(est).iter().all(|e| e["fatalities"]["total"].is_null()
-            && !e["evidence"].as_array().unwrap().is_empty()),
+        events(est)
+            .iter()
+            .all(|e| e["fatalities"]["total"].is_null()
+                && !e["evidence"].as_array().unwrap().is_empty()),
         "an estimate of remaining fighters is not an event"
     );
     assert!(events(est)
@@ -172,10 +184,23 @@ fn seed_acceptance() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| (x["actor_id"].as_str().unwrap_or("").to_string(), x["range"]["low"].as_f64().unwrap_or(0.0)))
+        .map(|x| {
+            (
+                x["actor_id"].as_str().unwrap_or("").to_string(),
+                x["range"]["low"].as_f64().unwrap_or(0.0),
+            )
+        })
         .collect();
-    assert!(by_actor.contains(&("sy-military".into(), 48.0)), "{by_actor:?}");
-    assert!(by_actor.iter().any(|(id, n)| id.contains("isis") && *n == 32.0), "{by_actor:?}");
+    assert!(
+        by_actor.contains(&("sy-military".into(), 48.0)),
+        "{by_actor:?}"
+    );
+    assert!(
+        by_actor
+            .iter()
+            .any(|(id, n)| id.contains("isis") && *n == 32.0),
+        "{by_actor:?}"
+    );
     assert!(e["attributed_to"]
         .as_array()
         .unwrap()
@@ -185,7 +210,10 @@ fn seed_acceptance() {
     let d = doc(&docs, "002_");
     for e in events(d) {
         assert!(
-            !e["fatalities"]["total"]["text"].as_str().unwrap_or("").contains("2,500"),
+            !e["fatalities"]["total"]["text"]
+                .as_str()
+                .unwrap_or("")
+                .contains("2,500"),
             "estimate became an event: {e}"
         );
     }
@@ -201,18 +229,22 @@ fn seed_acceptance() {
     assert_eq!(p["date"]["start"], "2017-11-08");
     // 004: Islamic State retakes part of the town on the night of Thursday 9 November.
     let d = doc(&docs, "004_");
-    assert!(events(d).iter().any(|e| e["sub_event_type"] == "Non-state actor overtakes territory"
-        && e["location"]["geonames_id"] == abu_kamal
-        && e["date"]["start"] == "2017-11-09"));
+    assert!(events(d).iter().any(
+        |e| e["sub_event_type"] == "Non-state actor overtakes territory"
+            && e["location"]["geonames_id"] == abu_kamal
+            && e["date"]["start"] == "2017-11-09"
+    ));
     assert!(events(d)
         .iter()
         .any(|e| e["fatalities"]["civilians"]["best"] == 104.0));
     // 001: the government retakes Abu Kamal on Sunday 19 November; 31
     // government-side and more than 50 Islamic State dead.
     let d = doc(&docs, "001_");
-    assert!(events(d).iter().any(|e| e["sub_event_type"] == "Government regains territory"
-        && e["location"]["geonames_id"] == abu_kamal
-        && e["date"]["start"] == "2017-11-19"));
+    assert!(events(d)
+        .iter()
+        .any(|e| e["sub_event_type"] == "Government regains territory"
+            && e["location"]["geonames_id"] == abu_kamal
+            && e["date"]["start"] == "2017-11-19"));
     assert!(events(d).iter().any(|e| e["fatalities"]["by_actor"]
         .as_array()
         .unwrap()

@@ -4,6 +4,7 @@ use std::collections::BTreeSet;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
+use sitrep_core::event::Event;
 use sitrep_core::{Document, SegmentKind, Severity};
 
 use crate::{now, Result, Store};
@@ -48,6 +49,8 @@ pub struct IngestItem<'a> {
     pub doc: &'a Document,
     /// `None` leaves the document out of near-duplicate detection.
     pub fingerprint: Option<&'a Fingerprint>,
+    /// The events extracted from this content; stored with its version.
+    pub events: &'a [Event],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -253,7 +256,8 @@ fn ingest_one(
                         [id],
                         |r| r.get(0),
                     )?;
-                    insert_version(tx, id, v, &hash, doc, run, stamp)?;
+                    let vid = insert_version(tx, id, v, &hash, doc, run, stamp)?;
+                    insert_events(tx, id, vid, item.events)?;
                     v
                 }
             };
@@ -262,7 +266,8 @@ fn ingest_one(
         }
         None => {
             let id = write_document_row(tx, None, 1, &hash, doc, stamp)?;
-            insert_version(tx, id, 1, &hash, doc, run, stamp)?;
+            let vid = insert_version(tx, id, 1, &hash, doc, run, stamp)?;
+            insert_events(tx, id, vid, item.events)?;
             (id, OutcomeKind::New)
         }
     };
@@ -394,7 +399,7 @@ fn insert_version(
     doc: &Document,
     run: i64,
     stamp: &str,
-) -> Result<()> {
+) -> Result<i64> {
     tx.prepare_cached(
         "INSERT INTO document_versions (document_id, version, content_hash, origin, source, text,
             text_map, meta, run_id, ingested_at)
@@ -446,6 +451,42 @@ fn insert_version(
             d.message,
             d.span.map(|s| s.start as i64),
             d.span.map(|s| s.end as i64),
+        ])?;
+    }
+    Ok(vid)
+}
+
+/// Store the events of one document version.
+fn insert_events(tx: &Transaction<'_>, doc_id: i64, vid: i64, events: &[Event]) -> Result<()> {
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO events (version_id, document_id, event_key, is_primary, event_type,
+            sub_event_type, date_start, date_end, date_precision, location_name, geonames_id,
+            lat, lon, country_code, admin1, fatalities_best, modality, record)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+    )?;
+    for e in events {
+        let loc = e.location.as_ref();
+        ins.execute(params![
+            vid,
+            doc_id,
+            e.id,
+            e.primary,
+            e.event_type.as_str(),
+            e.sub_event_type.as_str(),
+            e.date.start,
+            e.date.end,
+            e.date.precision,
+            loc.map(|l| l.name.as_str()),
+            loc.and_then(|l| l.geonames_id).map(i64::from),
+            loc.and_then(|l| l.lat),
+            loc.and_then(|l| l.lon),
+            loc.and_then(|l| l.country_code.as_deref()),
+            loc.and_then(|l| l.admin1.as_deref()),
+            e.fatalities.total.as_ref().and_then(|r| r.best),
+            serde_json::to_value(e.modality)?
+                .as_str()
+                .unwrap_or("asserted"),
+            serde_json::to_string(e)?,
         ])?;
     }
     Ok(())

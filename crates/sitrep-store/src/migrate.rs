@@ -19,11 +19,18 @@ pub struct Migration {
 }
 
 /// Every migration, in order. Append only: never edit a released entry.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "init",
-    sql: include_str!("../migrations/0001_init.sql"),
-}];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "init",
+        sql: include_str!("../migrations/0001_init.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "events",
+        sql: include_str!("../migrations/0002_events.sql"),
+    },
+];
 
 /// How a backend spells the types the shared SQL leaves open.
 #[derive(Debug, Clone, Copy)]

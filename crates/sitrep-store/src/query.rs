@@ -156,6 +156,33 @@ impl Store {
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
+    /// The events of the current version of the document stored under
+    /// `key`, in extraction order (empty for an unknown key).
+    pub fn events_of(&self, key: &str) -> Result<Vec<sitrep_core::event::Event>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.record FROM events e
+             JOIN documents d ON d.id = e.document_id
+             JOIN document_versions v ON v.id = e.version_id AND v.version = d.current_version
+             WHERE d.doc_key = ?1 ORDER BY e.id",
+        )?;
+        let rows = stmt.query_map([key], |r| r.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(serde_json::from_str(&r?)?);
+        }
+        Ok(out)
+    }
+
+    /// Number of events of current document versions.
+    pub fn event_count(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT COUNT(*) FROM events e JOIN documents d ON d.id = e.document_id
+             JOIN document_versions v ON v.id = e.version_id AND v.version = d.current_version",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
     /// The document stored under `key`, with its current version, or `None`.
     pub fn document(&self, key: &str) -> Result<Option<StoredDocument>> {
         let sql = format!("SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM} WHERE d.doc_key = ?1");

@@ -63,6 +63,7 @@ fn ingest(
         .map(|(d, f)| IngestItem {
             doc: d,
             fingerprint: f.as_ref(),
+            events: &[],
         })
         .collect();
     let r = store.ingest_batch(run, &items, &[]).unwrap();
@@ -188,6 +189,7 @@ fn errors_and_totals_are_recorded_with_the_batch() {
             &[IngestItem {
                 doc: &d,
                 fingerprint: None,
+                events: &[],
             }],
             &[("bad.txt".into(), "empty file".into())],
         )
@@ -212,4 +214,60 @@ fn reopening_keeps_data_and_schema() {
         sitrep_store::migrate::MIGRATIONS.len() as i64
     );
     assert_eq!(s.keys_like("A", 5).unwrap(), vec!["a".to_string()]);
+}
+
+fn event(id: &str, sub: &str, place: u32) -> sitrep_core::event::Event {
+    serde_json::from_value(serde_json::json!({
+        "id": id, "primary": true, "event_type": "Battles", "sub_event_type": sub,
+        "date": {"start": "2017-11-09", "end": "2017-11-09", "precision": "day", "text": "Thursday"},
+        "location": {"name": "Abu Kamal", "geonames_id": place, "lat": 34.45, "lon": 40.92,
+                     "country_code": "SY", "admin1": "Deir ez-Zor", "admin2": null,
+                     "precision": "exact", "text": "Albu Kamal"},
+        "actor1": null, "actor2": null, "associated_actors": [],
+        "fatalities": {"total": {"low": 31.0, "best": 31.0, "high": null, "text": "at least 31"},
+                       "civilians": null, "children": null, "women": null, "by_actor": []},
+        "injured": null, "displaced": null, "means": null, "modality": "asserted",
+        "attributed_to": [], "evidence": [{"start": 0, "end": 5, "byte_start": 0, "byte_end": 5}]
+    }))
+    .unwrap()
+}
+
+#[test]
+fn events_belong_to_the_version_they_were_extracted_from() {
+    let (_d, mut s) = open();
+    let v1 = doc("rep", "Fighting in the town.");
+    let e1 = [event("rep#e1", "Armed clash", 174448)];
+    let run = s.begin_run("test").unwrap();
+    let item = IngestItem {
+        doc: &v1,
+        fingerprint: None,
+        events: &e1,
+    };
+    s.ingest_batch(run, &[item], &[]).unwrap();
+    assert_eq!(s.events_of("rep").unwrap(), e1.to_vec());
+    assert_eq!(s.event_count().unwrap(), 1);
+    // The same content again stores nothing new.
+    s.ingest_batch(run, &[item], &[]).unwrap();
+    assert_eq!(s.event_count().unwrap(), 1);
+    // A new version brings its own events; the old ones are history.
+    let v2 = doc("rep", "The army retook the town.");
+    let e2 = [event("rep#e1", "Government regains territory", 174448)];
+    s.ingest_batch(
+        run,
+        &[IngestItem {
+            doc: &v2,
+            fingerprint: None,
+            events: &e2,
+        }],
+        &[],
+    )
+    .unwrap();
+    let now = s.events_of("rep").unwrap();
+    assert_eq!(now.len(), 1);
+    assert_eq!(
+        now[0].sub_event_type.as_str(),
+        "Government regains territory"
+    );
+    assert_eq!(s.event_count().unwrap(), 1);
+    assert!(s.events_of("unknown").unwrap().is_empty());
 }

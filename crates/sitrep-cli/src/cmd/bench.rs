@@ -11,6 +11,7 @@ use sitrep_read::{Input, ReadOptions};
 use sitrep_store::Store;
 
 use super::ingest::{pipeline, Progress};
+use super::pipeline::Pipeline;
 use super::Global;
 
 const AFTER_HELP: &str = "\
@@ -41,9 +42,13 @@ pub struct IngestArgs {
     /// Replicate the corpus to at least this many MB of text.
     #[arg(long, default_value_t = 100)]
     pub target_mb: u64,
-    /// Skip the read + clean + store run.
+    /// Skip the run that stores into a database.
     #[arg(long)]
     pub no_store: bool,
+    /// Skip event extraction (annotate, geoparse, extract): measure intake,
+    /// cleaning and storage only.
+    #[arg(long)]
+    pub no_extract: bool,
     /// Documents per batch (and per transaction).
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
@@ -101,7 +106,7 @@ fn ingest(g: &Global, a: IngestArgs) -> anyhow::Result<ExitCode> {
     let mut phases = Vec::new();
     let progress = Progress::new(g.quiet || a.json);
     let t = Instant::now();
-    let flow = pipeline(None, &inputs, &opts, batch, &progress)?;
+    let flow = pipeline(None, &inputs, &opts, batch, &progress, None)?;
     progress.finish();
     phases.push(phase(
         "read+clean",
@@ -110,16 +115,45 @@ fn ingest(g: &Global, a: IngestArgs) -> anyhow::Result<ExitCode> {
         t.elapsed().as_secs_f64(),
         threads,
     ));
+    let analysis = if a.no_extract {
+        None
+    } else {
+        Some(Pipeline::load(None)?)
+    };
+    if let Some(analysis) = analysis.as_ref() {
+        let progress = Progress::new(g.quiet || a.json);
+        let t = Instant::now();
+        let flow = pipeline(None, &inputs, &opts, batch, &progress, Some(analysis))?;
+        progress.finish();
+        phases.push(phase(
+            "read+clean+annotate+geo+extract",
+            flow.docs,
+            flow.bytes,
+            t.elapsed().as_secs_f64(),
+            threads,
+        ));
+    }
     if !a.no_store {
         let mut store = Store::open(&tmp.path().join("bench.db"))?;
         store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
         let run = store.begin_run("bench")?;
         let progress = Progress::new(g.quiet || a.json);
         let t = Instant::now();
-        let flow = pipeline(Some((&mut store, run)), &inputs, &opts, batch, &progress)?;
+        let flow = pipeline(
+            Some((&mut store, run)),
+            &inputs,
+            &opts,
+            batch,
+            &progress,
+            analysis.as_ref(),
+        )?;
         progress.finish();
         phases.push(phase(
-            "read+clean+store",
+            if analysis.is_some() {
+                "read+clean+extract+store (end to end)"
+            } else {
+                "read+clean+store"
+            },
             flow.docs,
             flow.bytes,
             t.elapsed().as_secs_f64(),

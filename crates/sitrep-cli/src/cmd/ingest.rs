@@ -19,6 +19,7 @@ use sitrep_read::ReadOptions;
 use sitrep_store::{IngestItem, RunTotals, Store};
 
 use super::input::{self, Cleaned};
+use super::pipeline::Pipeline;
 use super::Global;
 
 const AFTER_HELP: &str = "\
@@ -61,6 +62,12 @@ pub struct Args {
     /// Documents per transaction.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub batch: u32,
+    /// Store documents only: skip event extraction.
+    #[arg(long)]
+    pub no_events: bool,
+    /// Gazetteer and actor knowledge base folder (default: the shipped data/).
+    #[arg(long, value_name = "DIR")]
+    pub data: Option<PathBuf>,
 }
 
 #[derive(Serialize)]
@@ -75,6 +82,8 @@ struct Summary {
     run: i64,
     seconds: f64,
     totals: RunTotals,
+    /// Events extracted from the documents read.
+    events: u64,
     errors: Vec<FileError>,
 }
 
@@ -101,15 +110,26 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     let progress = Progress::new(g.quiet || a.json);
     let batch_size = a.batch as usize;
 
+    let analysis = if a.no_events {
+        None
+    } else {
+        Some(Pipeline::load(a.data.as_deref())?)
+    };
     let out = pipeline(
         Some((&mut store, run_id)),
         &input::inputs(&a.paths),
         &opts,
         batch_size,
         &progress,
+        analysis.as_ref(),
     );
     progress.finish();
-    let Flow { totals, errors, .. } = match out {
+    let Flow {
+        totals,
+        errors,
+        events,
+        ..
+    } = match out {
         Ok(flow) => flow,
         Err(e) => {
             let _ = store.finish_run(run_id, "failed");
@@ -123,6 +143,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         run: run_id,
         seconds: started.elapsed().as_secs_f64(),
         totals,
+        events,
         errors,
     };
     if a.json {
@@ -144,6 +165,8 @@ pub struct Flow {
     pub errors: Vec<FileError>,
     pub docs: u64,
     pub bytes: u64,
+    /// Events extracted (from every document read, stored or not).
+    pub events: u64,
 }
 
 /// Read → clean (rayon, `batch` documents at a time) → store. The store is
@@ -156,6 +179,7 @@ pub fn pipeline(
     opts: &ReadOptions,
     batch: usize,
     progress: &Progress,
+    analysis: Option<&Pipeline>,
 ) -> anyhow::Result<Flow> {
     let cleaner = sitrep_clean::Cleaner::new();
     let (tx, rx) = mpsc::sync_channel::<Batch>(1);
@@ -167,6 +191,7 @@ pub fn pipeline(
                 errors: Vec::new(),
                 docs: 0,
                 bytes: 0,
+                events: 0,
             };
             for b in rx {
                 if let Some((store, run_id)) = store.as_mut() {
@@ -176,12 +201,14 @@ pub fn pipeline(
                         .map(|c| IngestItem {
                             doc: &c.doc,
                             fingerprint: c.fingerprint.as_ref(),
+                            events: &c.events,
                         })
                         .collect();
                     let r = store.ingest_batch(*run_id, &items, &b.errors)?;
                     flow.totals.add(&r.totals);
                 }
                 flow.docs += b.docs.len() as u64;
+                flow.events += b.docs.iter().map(|c| c.events.len() as u64).sum::<u64>();
                 flow.bytes += b.bytes;
                 progress.advance(b.docs.len() as u64, b.bytes);
                 flow.errors.extend(
@@ -200,7 +227,7 @@ pub fn pipeline(
             let docs = std::mem::take(pending);
             let bytes = docs.iter().map(|d| d.source.len() as u64).sum();
             let b = Batch {
-                docs: input::clean_chunk(&cleaner, docs),
+                docs: input::clean_chunk(&cleaner, analysis, docs),
                 errors: std::mem::take(errors),
                 bytes,
             };
@@ -240,6 +267,7 @@ fn print_summary(s: &Summary) {
         ("near-duplicates", t.near_duplicates),
         ("non-English", t.non_english),
         ("errors", t.errors),
+        ("events", s.events),
     ] {
         println!("  {label:<16} {n}");
     }

@@ -36,15 +36,31 @@ pub fn load(paths: &[PathBuf], opts: &ReadOptions) -> Vec<Result<Document, ReadE
 pub struct Cleaned {
     pub doc: Document,
     pub fingerprint: Option<Fingerprint>,
+    /// The events extracted from the document (empty without an analysis
+    /// pipeline).
+    pub events: Vec<sitrep_core::event::Event>,
 }
 
-/// Clean a chunk of documents on the rayon pool and fingerprint them.
-pub fn clean_chunk(cleaner: &sitrep_clean::Cleaner, docs: Vec<Document>) -> Vec<Cleaned> {
+/// Clean a chunk of documents on the rayon pool, fingerprint them and, with
+/// an analysis pipeline, extract their events.
+pub fn clean_chunk(
+    cleaner: &sitrep_clean::Cleaner,
+    analysis: Option<&super::pipeline::Pipeline>,
+    docs: Vec<Document>,
+) -> Vec<Cleaned> {
     docs.into_par_iter()
         .map(|mut doc| {
             cleaner.clean(&mut doc);
             let fingerprint = fingerprint(&doc);
-            Cleaned { doc, fingerprint }
+            let events = match analysis {
+                Some(p) => p.analyse(&doc).extraction.events,
+                None => Vec::new(),
+            };
+            Cleaned {
+                doc,
+                fingerprint,
+                events,
+            }
         })
         .collect()
 }

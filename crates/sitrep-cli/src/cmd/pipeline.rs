@@ -9,7 +9,6 @@ use anyhow::Context;
 use serde_json::Value;
 use sitrep_annotate::Annotator;
 use sitrep_core::annotation::Annotations;
-use sitrep_core::place::PlacesAndActors;
 use sitrep_core::{DateOrigin, Document, PublishedDate};
 use sitrep_extract::{Extraction, Extractor};
 use sitrep_geo::{GeoParser, GeoparseOptions};
@@ -25,7 +24,6 @@ pub struct Pipeline {
 /// What the pipeline found in one document.
 pub struct Analysis {
     pub annotations: Annotations,
-    pub places: PlacesAndActors,
     pub extraction: Extraction,
 }
 
@@ -60,7 +58,6 @@ impl Pipeline {
         let extraction = self.extractor.extract(doc, &annotations, &places);
         Analysis {
             annotations,
-            places,
             extraction,
         }
     }

@@ -27,6 +27,10 @@ pub struct Args {
     /// Show what cleaning removed and why, instead of the kept text.
     #[arg(long, conflicts_with = "json")]
     pub removed: bool,
+    /// The events extracted from the document, with their evidence
+    /// sentences (as JSON Lines with --json).
+    #[arg(long, conflicts_with = "removed")]
+    pub events: bool,
     /// The document record with its segments, diagnostics and versions, as JSON.
     #[arg(long)]
     pub json: bool,
@@ -47,6 +51,35 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             g.db.display()
         );
     };
+    if a.events {
+        let events = store.events_of(&a.id)?;
+        let doc = &stored.document;
+        if events.is_empty() {
+            eprintln!("no events were extracted from '{}'", a.id);
+        }
+        for e in &events {
+            if a.json {
+                println!("{}", serde_json::to_string(e)?);
+                continue;
+            }
+            println!(
+                "{}{} {} | {} .. {} ({}) | {} | {}",
+                e.id,
+                if e.primary { " [primary]" } else { "" },
+                e.sub_event_type.as_str(),
+                e.date.start.as_deref().unwrap_or("?"),
+                e.date.end.as_deref().unwrap_or("?"),
+                e.date.precision,
+                e.location.as_ref().map_or("no place", |l| l.name.as_str()),
+                serde_json::to_value(e.modality)?.as_str().unwrap_or(""),
+            );
+            for ev in &e.evidence {
+                let span = sitrep_core::Span::new(ev.byte_start, ev.byte_end);
+                println!("    > {}", span.slice(&doc.text).trim());
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if a.json {
         println!("{}", serde_json::to_string_pretty(&stored)?);
         return Ok(ExitCode::SUCCESS);
