@@ -9,6 +9,7 @@ pub mod annotation;
 pub mod date;
 pub mod diagnostic;
 pub mod document;
+pub mod event;
 pub mod place;
 pub mod span;
 

@@ -385,17 +385,17 @@ fn compose(f: &Features, out: &mut SentenceScores) {
     if f.has(Fighting) {
         out.add(ev(S::ArmedClash), 2.0);
     }
-    // A named means of remote violence outweighs the generic clash and
-    // attack readings of the same sentence.
-    if explosive.iter().any(|&t| out.get(ev(t)) >= 2.5) {
-        out.scale(ev(S::ArmedClash), 0.5);
-        out.scale(ev(S::Attack), 0.5);
-    }
     if f.has(Casualty) && gov.is_some() && nsa.is_some() {
         out.add(ev(S::ArmedClash), 1.5);
     }
     if f.has(Casualty) && f.has(NonStateActor) && f.has(CivilianTarget) {
         out.add(ev(S::Attack), 1.0);
+    }
+    // A named means of remote violence outweighs the generic clash and
+    // attack readings of the same sentence.
+    if explosive.iter().any(|&t| out.get(ev(t)) >= 2.5) {
+        out.scale(ev(S::ArmedClash), 0.5);
+        out.scale(ev(S::Attack), 0.5);
     }
 }
 

@@ -313,7 +313,10 @@ impl Extractor {
                         m.score * pos
                     })
                     .fold(0.0, f32::max);
-                (n, w)
+                // The event a report counts the dead of is usually the one
+                // it is about.
+                let has_dead = out.events[n].fatalities.total.is_some();
+                (n, if has_dead { w * 1.5 } else { w })
             })
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(n, _)| n);
