@@ -12,7 +12,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 use sitrep_core::place::{ActorKind, ActorMatch, ActorMention};
@@ -276,7 +276,10 @@ impl ActorKb {
                 });
             }
         }
+        // A contiguous NFA builds in a fraction of the time of a DFA and
+        // matches the few-KB documents about as fast.
         let ac = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostLongest)
             .build(&pat_text)

@@ -19,7 +19,7 @@
 //!   key bytes, n_postings x u32 record indices
 //! ```
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use sitrep_core::place::{FeatureClass, PlaceRef};
@@ -94,6 +94,9 @@ pub struct Gazetteer {
     aliases: HashMap<String, Vec<u32>>,
     /// Country records by country code.
     countries: HashMap<[u8; 2], u32>,
+    /// Lower-case English words that are also place names
+    /// (data/place-common-words.txt).
+    common_words: HashSet<String>,
 }
 
 fn rd_u32(b: &[u8], off: usize) -> u32 {
@@ -118,6 +121,10 @@ struct AliasEntry {
 /// The curated aliases shipped with sitrep.
 pub const DEFAULT_ALIASES: &str = include_str!("../../../data/place-aliases.toml");
 
+/// English words that are also place names, written by
+/// scripts/build-gazetteer.sh.
+pub const DEFAULT_COMMON_WORDS: &str = include_str!("../../../data/place-common-words.txt");
+
 impl Gazetteer {
     /// Load an index file, with the shipped curated aliases.
     pub fn open(path: &Path) -> Result<Self, GeoError> {
@@ -130,6 +137,7 @@ impl Gazetteer {
         };
         let mut g = Self::from_bytes(bytes)?;
         g.add_aliases(DEFAULT_ALIASES)?;
+        g.set_common_words(DEFAULT_COMMON_WORDS);
         Ok(g)
     }
 
@@ -191,6 +199,7 @@ impl Gazetteer {
             heavy,
             aliases: HashMap::new(),
             countries: HashMap::new(),
+            common_words: HashSet::new(),
         };
         // Countries come first in the file; stop at the first non-country.
         for i in 0..g.n_records as u32 {
@@ -224,6 +233,22 @@ impl Gazetteer {
             }
         }
         Ok(())
+    }
+
+    /// Replace the common-word list (one light-folded word a line, `#`
+    /// comments).
+    pub fn set_common_words(&mut self, text: &str) {
+        self.common_words = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .map(str::to_string)
+            .collect();
+    }
+
+    /// Whether a light-folded single word is a common English word.
+    pub fn is_common_word(&self, light_key: &str) -> bool {
+        self.common_words.contains(light_key)
     }
 
     pub fn len(&self) -> usize {
@@ -300,6 +325,17 @@ impl Gazetteer {
             }
         }
         None
+    }
+
+    /// GeoNames id of the first-level region a place is in (the region
+    /// itself for a first-level region).
+    pub fn admin1_id_of(&self, geonames_id: u32) -> Option<u32> {
+        let r = self.record(self.index_of_id(geonames_id)?)?;
+        match r.class {
+            FeatureClass::Admin1 => Some(r.geonames_id),
+            FeatureClass::Country => None,
+            _ => r.admin1.and_then(|i| self.record(i)).map(|a| a.geonames_id),
+        }
     }
 
     pub fn name(&self, r: &Record) -> &str {

@@ -466,10 +466,6 @@ const STOP: &[&str] = &[
     "maria",
     "elizabeth",
     "victoria",
-    "jordan",
-    "chad",
-    "georgia",
-    "washington",
     "lincoln",
     "jackson",
     "franklin",
@@ -519,6 +515,321 @@ const STOP: &[&str] = &[
     "african",
     "asian",
     "western",
+    "she",
+    "him",
+    "atlantic",
+    "pacific",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+];
+
+/// Common given names: next to another capitalised word they make a
+/// person's name even when they are also the name of a place.
+const FIRST_NAMES: &[&str] = &[
+    "aaron",
+    "adam",
+    "alan",
+    "albert",
+    "alex",
+    "alexander",
+    "alice",
+    "allen",
+    "amanda",
+    "amy",
+    "andrew",
+    "angela",
+    "ann",
+    "anne",
+    "anthony",
+    "arthur",
+    "ashley",
+    "barbara",
+    "barry",
+    "ben",
+    "benjamin",
+    "betty",
+    "bill",
+    "billy",
+    "bob",
+    "bobby",
+    "brad",
+    "brandon",
+    "brian",
+    "bruce",
+    "bryan",
+    "carl",
+    "carol",
+    "caroline",
+    "catherine",
+    "chris",
+    "christian",
+    "christina",
+    "christine",
+    "christopher",
+    "claire",
+    "claude",
+    "craig",
+    "dan",
+    "dave",
+    "dean",
+    "deborah",
+    "dennis",
+    "diana",
+    "donald",
+    "donna",
+    "doug",
+    "douglas",
+    "ed",
+    "eddie",
+    "edward",
+    "elena",
+    "elizabeth",
+    "ellen",
+    "emily",
+    "emma",
+    "eric",
+    "eugene",
+    "frank",
+    "fred",
+    "gary",
+    "gerald",
+    "gordon",
+    "grace",
+    "greg",
+    "gregory",
+    "harold",
+    "harry",
+    "heather",
+    "helen",
+    "henry",
+    "howard",
+    "ian",
+    "jack",
+    "jacob",
+    "jake",
+    "jane",
+    "janet",
+    "jason",
+    "jean",
+    "jeff",
+    "jeffrey",
+    "jennifer",
+    "jeremy",
+    "jerry",
+    "jessica",
+    "jim",
+    "jimmy",
+    "joan",
+    "joe",
+    "johnny",
+    "jon",
+    "jonathan",
+    "jose",
+    "josh",
+    "joshua",
+    "joyce",
+    "juan",
+    "judy",
+    "julia",
+    "julie",
+    "justin",
+    "karen",
+    "kate",
+    "katherine",
+    "keith",
+    "kelly",
+    "ken",
+    "kenneth",
+    "kevin",
+    "kim",
+    "kyle",
+    "larry",
+    "laura",
+    "lauren",
+    "lee",
+    "leo",
+    "linda",
+    "lisa",
+    "louis",
+    "louise",
+    "lucy",
+    "luis",
+    "margaret",
+    "maria",
+    "marie",
+    "mario",
+    "martin",
+    "matt",
+    "matthew",
+    "megan",
+    "melissa",
+    "michelle",
+    "mike",
+    "nancy",
+    "natalie",
+    "nathan",
+    "neil",
+    "nicholas",
+    "nick",
+    "nicole",
+    "olivia",
+    "oscar",
+    "pamela",
+    "patricia",
+    "patrick",
+    "paula",
+    "philip",
+    "phil",
+    "rachel",
+    "ralph",
+    "randy",
+    "ray",
+    "raymond",
+    "rebecca",
+    "richard",
+    "rick",
+    "rob",
+    "roger",
+    "ron",
+    "ronald",
+    "rose",
+    "roy",
+    "russell",
+    "ruth",
+    "ryan",
+    "sam",
+    "samuel",
+    "sandra",
+    "sara",
+    "sarah",
+    "scott",
+    "sean",
+    "sharon",
+    "shawn",
+    "sheryl",
+    "simon",
+    "sophie",
+    "stephanie",
+    "stephen",
+    "steve",
+    "steven",
+    "susan",
+    "terry",
+    "tim",
+    "timothy",
+    "tina",
+    "todd",
+    "tom",
+    "tommy",
+    "tony",
+    "tyler",
+    "vincent",
+    "virginia",
+    "walter",
+    "wayne",
+    "william",
+    "willie",
+    "conor",
+    "connor",
+    "liam",
+    "noah",
+    "ethan",
+    "mason",
+    "logan",
+    "lucas",
+    "oliver",
+    "charlotte",
+    "sophia",
+    "isabella",
+    "mia",
+    "ava",
+    "abigail",
+    "madison",
+    "chloe",
+    "ella",
+    "hannah",
+    "vladimir",
+    "sergei",
+    "dmitry",
+    "ivan",
+    "igor",
+    "olga",
+    "pierre",
+    "jacques",
+    "francois",
+    "hans",
+    "klaus",
+    "carlos",
+    "miguel",
+    "pedro",
+    "antonio",
+    "giuseppe",
+    "marco",
+    "ahmet",
+    "mehmet",
+    "yusuf",
+    "ibrahim",
+    "abdullah",
+    "khaled",
+    "walid",
+    "samir",
+    "tariq",
+    "hamza",
+];
+
+/// Words after a name that make it a speaker, not a place ("X said").
+const SPEECH_AFTER: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "added",
+    "wrote",
+    "explained",
+    "noted",
+    "argued",
+    "asked",
+    "stated",
+    "replied",
+    "tweeted",
+    "insisted",
+    "recalled",
+    "admitted",
+    "announced",
+];
+
+/// Articles that are also English words ("as", "at", "an"): an article only
+/// when hyphenated to the name ("as-Suwayda").
+const WORDLIKE_ARTICLES: &[&str] = &[
+    "ad", "as", "an", "at", "ed", "er", "es", "et", "us", "il", "ul", "ud", "ur",
+];
+
+/// Abbreviations of countries and capitals, by their letters.
+const ABBREVIATIONS: &[(&str, u32)] = &[
+    ("us", 6252001),
+    ("usa", 6252001),
+    ("uk", 2635167),
+    ("uae", 290557),
+    ("drc", 203312),
+    ("dc", 4140963),
 ];
 
 /// Stop words that are first names: next to another capitalised word they
@@ -783,6 +1094,21 @@ fn tokenize(text: &str, seg: Span, out: &mut Vec<Token>) {
                 cur = Some((seg.start + i, ch.is_uppercase()));
             }
             (Some((st, cap)), false) => {
+                // Dotted abbreviations ("U.S.", "D.C.") are one token.
+                if ch == '.' && dotted_prefix(&s[st - seg.start..i]) {
+                    let mut rest = s[i + 1..].chars();
+                    if rest.next().is_some_and(|c| c.is_ascii_uppercase())
+                        && rest.next() == Some('.')
+                    {
+                        continue;
+                    }
+                    if s[st - seg.start..i].contains('.') {
+                        push_tok(out, st, seg.start + i + 1, cap, sent_start);
+                        sent_start = false;
+                        cur = None;
+                        continue;
+                    }
+                }
                 // Apostrophe inside a word ("Dar'a") keeps the token going.
                 let next = s[i + ch.len_utf8()..].chars().next();
                 if (ch == '\'' || ch == '’')
@@ -803,6 +1129,28 @@ fn tokenize(text: &str, seg: Span, out: &mut Vec<Token>) {
     if let Some((st, cap)) = cur {
         push_tok(out, st, seg.end, cap, sent_start);
     }
+}
+
+/// "U", "U.S": single upper-case ASCII letters separated by dots.
+fn dotted_prefix(t: &str) -> bool {
+    let b = t.as_bytes();
+    !b.is_empty()
+        && b.len() % 2 == 1
+        && b.iter().enumerate().all(|(k, c)| {
+            if k % 2 == 0 {
+                c.is_ascii_uppercase()
+            } else {
+                *c == b'.'
+            }
+        })
+}
+
+/// The letters of an all-capital abbreviation of at most four letters
+/// ("US", "U.S.", "UAE"), lower-cased.
+fn abbreviation_letters(w: &str) -> Option<String> {
+    let letters: String = w.chars().filter(|c| *c != '.').collect();
+    (letters.len() >= 2 && letters.len() <= 4 && letters.chars().all(|c| c.is_ascii_uppercase()))
+        .then(|| letters.to_ascii_lowercase())
 }
 
 struct Found {
@@ -954,7 +1302,12 @@ impl GeoParser {
             let t = toks[i];
             let is_article = ARTICLES.contains(&lower[i].as_str())
                 && t.glued_next
-                && toks.get(i + 1).is_some_and(|n| n.cap);
+                && toks.get(i + 1).is_some_and(|n| {
+                    n.cap
+                        && (!WORDLIKE_ARTICLES.contains(&lower[i].as_str())
+                            || text[t.end..n.start].contains('-'))
+                })
+                && !(t.cap && t.sent_start && WORDLIKE_ARTICLES.contains(&lower[i].as_str()));
             if (!t.cap && !is_article) || demonym_tok[i] {
                 i += 1;
                 continue;
@@ -969,7 +1322,26 @@ impl GeoParser {
                 run_end += 1;
             }
             let mut hit: Option<Found> = None;
+            if let Some(id) = abbreviation_letters(word(&t)).and_then(|l| {
+                ABBREVIATIONS
+                    .iter()
+                    .find(|(a, _)| *a == l)
+                    .and_then(|(_, id)| self.gazetteer.index_of_id(*id))
+            }) {
+                hit = Some(Found {
+                    first: i,
+                    last: i,
+                    span: Span::new(t.start, t.end),
+                    cands: vec![id],
+                    heavy: false,
+                    class_hint: None,
+                });
+                run_end = i;
+            }
             for j in (i..=run_end).rev() {
+                if hit.is_some() {
+                    break;
+                }
                 if !toks[j].cap || demonym_tok[j] {
                     continue;
                 }
@@ -1011,6 +1383,20 @@ impl GeoParser {
 
         // Filters: stop words, people, institutions.
         let covered: HashSet<usize> = found.iter().flat_map(|f| f.first..=f.last).collect();
+        let is_strong = |cands: &[u32]| {
+            cands.iter().any(|&c| {
+                self.gazetteer.record(c).is_some_and(|r| {
+                    matches!(r.class, FeatureClass::Country | FeatureClass::Admin1)
+                        || r.population >= 100_000
+                })
+            })
+        };
+        let strong_tok: HashSet<usize> = found
+            .iter()
+            .filter(|f| is_strong(&f.cands))
+            .flat_map(|f| f.first..=f.last)
+            .collect();
+        let covered_strong = |k: usize| strong_tok.contains(&k);
         let mut keep = Vec::new();
         for mut f in found {
             let words: Vec<&str> = (f.first..=f.last).map(|k| lower[k].as_str()).collect();
@@ -1018,10 +1404,15 @@ impl GeoParser {
             if single && stop(words[0]) {
                 continue;
             }
-            let all_caps_short = single && {
-                let w = word(&toks[f.first]);
-                w.len() <= 3 && w.chars().all(|c| c.is_uppercase())
-            };
+            let w0 = word(&toks[f.first]);
+            let abbrev = single.then(|| abbreviation_letters(w0)).flatten();
+            let known_abbrev = abbrev
+                .as_deref()
+                .is_some_and(|l| ABBREVIATIONS.iter().any(|(a, _)| *a == l));
+            let all_caps_short = !known_abbrev
+                && abbrev
+                    .as_deref()
+                    .is_some_and(|l| l.len() <= 3 || w0.contains('.'));
             if all_caps_short {
                 // Abbreviations only when they are a country code or well-known
                 // place (US, UK, UAE, DRC) - i.e. a country record.
@@ -1036,26 +1427,47 @@ impl GeoParser {
             }
             let prev = f.first.checked_sub(1).map(|k| (k, toks[k]));
             let next = toks.get(f.last + 1).map(|t| (f.last + 1, *t));
+            // A country, region or large city named like a person stays a
+            // place elsewhere in the document.
+            let strong = is_strong(&f.cands);
             // Titles: "President X", "Gen. X".
             if let Some((k, _)) = prev {
                 if TITLES.contains(&lower[k].as_str()) {
-                    for w in &words {
-                        person_words.insert((*w).to_string());
+                    if !strong {
+                        for w in &words {
+                            person_words.insert((*w).to_string());
+                        }
                     }
                     continue;
                 }
             }
-            // Glued capitalised neighbours that are not themselves places.
+            // A speaker: "X said", "X told".
+            if let Some((k, _)) = next {
+                if SPEECH_AFTER.contains(&lower[k].as_str()) {
+                    if !strong {
+                        for w in &words {
+                            person_words.insert((*w).to_string());
+                        }
+                    }
+                    continue;
+                }
+            }
+            // Glued capitalised neighbours that are not themselves places,
+            // or are given names.
             let neighbour_name = |k: usize, t: &Token| {
                 t.cap
-                    && !covered.contains(&k)
-                    && (!stop(&lower[k]) || NAMEISH.contains(&lower[k].as_str()))
                     && !demonym_tok[k]
+                    && (FIRST_NAMES.contains(&lower[k].as_str())
+                        || (!covered.contains(&k)
+                            && (!stop(&lower[k]) || NAMEISH.contains(&lower[k].as_str()))))
             };
             let mut person = false;
+            let mut glued_prev = false;
+            let mut glued_next = false;
             if let Some((k, pt)) = prev {
                 if pt.glued_next && neighbour_name(k, &pt) {
                     person = true;
+                    glued_prev = true;
                 }
             }
             if let Some((k, nt)) = next {
@@ -1066,6 +1478,7 @@ impl GeoParser {
                     continue;
                 } else if toks[f.last].glued_next && neighbour_name(k, &nt) {
                     person = true;
+                    glued_next = true;
                 }
                 // "al-Baghdadi" after a name: a kunya or nasab.
                 if toks[f.last].glued_next
@@ -1076,10 +1489,11 @@ impl GeoParser {
                 }
             }
             if person {
-                let lo = prev.map(|(k, _)| k).unwrap_or(f.first);
-                let hi = (f.last + 2).min(toks.len());
+                let lo = if glued_prev { f.first - 1 } else { f.first };
+                let hi = if glued_next { f.last + 2 } else { f.last + 1 }.min(toks.len());
                 for k in lo..hi {
-                    if toks[k].cap {
+                    let own = (f.first..=f.last).contains(&k);
+                    if toks[k].cap && !(own && strong) && !covered_strong(k) {
                         person_words.insert(lower[k].clone());
                     }
                 }
@@ -1094,6 +1508,16 @@ impl GeoParser {
                     "city" | "town" | "village" => Some(FeatureClass::City),
                     _ => None,
                 };
+            }
+            // A common English word ("Commerce", "Green") is a small place
+            // only with a cue.
+            if single
+                && f.class_hint.is_none()
+                && !strong
+                && !abbrev.is_some()
+                && self.gazetteer.is_common_word(&fold::light(w0))
+            {
+                continue;
             }
             keep.push(f);
         }
@@ -1128,6 +1552,7 @@ impl GeoParser {
         let total_votes: f64 = votes.values().sum::<f64>().max(1.0);
         let mut context: Vec<(String, f64)> = votes.into_iter().collect();
         context.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let top_share = context.first().map(|(_, v)| v / total_votes).unwrap_or(0.0);
         let ctx_share: HashMap<&str, f64> = context
             .iter()
             .map(|(c, v)| (c.as_str(), v / total_votes))
@@ -1158,10 +1583,30 @@ impl GeoParser {
                         FeatureClass::Admin2 => 0.6,
                         FeatureClass::City => 0.0,
                     };
-                    let pop = r.population as f64;
+                    let code = self.gazetteer.feature_code(&r);
+                    // GeoNames leaves some seats at population 0.
+                    let pop = (r.population as f64).max(match code {
+                        "PPLC" => 300_000.0,
+                        "PPLA" => 30_000.0,
+                        "PPLA2" => 5_000.0,
+                        _ if r.class == FeatureClass::City => 1_000.0,
+                        _ => 0.0,
+                    });
                     if r.class == FeatureClass::City {
                         s += (pop + 1.0).log10() * 0.55;
-                        let code = self.gazetteer.feature_code(&r);
+                        // The seat of a region of the same name is the
+                        // default reading ("Menaka", "Idlib").
+                        if code.starts_with("PPLA")
+                            && r.admin1.is_some_and(|a| {
+                                f.cands.contains(&a)
+                                    && self.gazetteer.record(a).is_some_and(|ar| {
+                                        fold::light(self.gazetteer.name(&ar))
+                                            == fold::light(self.gazetteer.name(&r))
+                                    })
+                            })
+                        {
+                            s += 0.4;
+                        }
                         s += match code {
                             "PPLC" => 1.2,
                             "PPLA" => 0.6,
@@ -1191,6 +1636,12 @@ impl GeoParser {
                     s += 3.0 * share;
                     if share == 0.0 && !context.is_empty() && r.class == FeatureClass::City {
                         s -= 0.3;
+                    }
+                    // A place in a country the document does not otherwise
+                    // talk about needs strong evidence when one country
+                    // dominates.
+                    if share == 0.0 && r.class != FeatureClass::Country && r.country != *b"  " {
+                        s -= 1.5 * top_share;
                     }
                     if pass == 1 {
                         let mut near = 0.0f64;

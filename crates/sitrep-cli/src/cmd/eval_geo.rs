@@ -18,7 +18,8 @@ pub struct Args {
     /// GeoWebNews XML.
     #[arg(long, default_value = "../shared/eval/geowebnews/GWN.xml")]
     pub gwn: PathBuf,
-    /// FA-KES CSV to time geoparsing on (column article_content).
+    /// FA-KES CSV: time geoparsing on column article_content and check the
+    /// most-mentioned Syrian governorate against column `location`.
     #[arg(long)]
     pub fakes: Option<PathBuf>,
     /// Directory with gazetteer.bin.lz4 and actors.toml.
@@ -94,6 +95,23 @@ fn parse_gwn(xml: &str) -> Vec<Article> {
     }
     out
 }
+
+/// FA-KES governorate labels and the GeoNames admin1 ids they stand for
+/// ("damascus" covers the city governorate and Rif Dimashq).
+const FAKES_GOVERNORATES: &[(&str, &[u32])] = &[
+    ("aleppo", &[170062]),
+    ("damascus", &[167541, 170652]),
+    ("idlib", &[169387]),
+    ("deir ezzor", &[170792]),
+    ("raqqa", &[172957]),
+    ("homs", &[169575]),
+    ("hasakeh", &[173813]),
+    ("hama", &[170015]),
+    ("daraa", &[170903]),
+    ("lattakia", &[173578]),
+    ("quneitra", &[173336]),
+    ("tartous", &[163342]),
+];
 
 /// Minimal RFC 4180 reader: records of fields, quotes doubled inside quotes.
 fn parse_csv(s: &str) -> Vec<Vec<String>> {
@@ -324,6 +342,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         articles.len(),
         articles.len() as f64 / secs.max(1e-9)
     );
+    let mut fakes_json = None;
     if let Some(path) = &a.fakes {
         let csv =
             std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
@@ -332,23 +351,76 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             .first()
             .and_then(|h| h.iter().position(|c| c == "article_content"))
             .context("no article_content column")?;
+        let loc_col = rows
+            .first()
+            .and_then(|h| h.iter().position(|c| c == "location"));
         let texts: Vec<&str> = rows
             .iter()
             .skip(1)
             .filter_map(|r| r.get(col))
             .map(String::as_str)
             .collect();
+        let labels: Vec<Option<&str>> = rows
+            .iter()
+            .skip(1)
+            .filter(|r| r.get(col).is_some())
+            .map(|r| loc_col.and_then(|c| r.get(c)).map(|s| s.trim()))
+            .collect();
         let bytes: usize = texts.iter().map(|t| t.len()).sum();
         let full = GeoparseOptions::default();
         let t = Instant::now();
         let mut n_top = 0usize;
         let mut n_act = 0usize;
+        let mut results = Vec::with_capacity(texts.len());
         for text in &texts {
             let r = parser.parse_text(text, &[Span::new(0, text.len())], &full);
             n_top += r.toponyms.len();
             n_act += r.actors.len();
+            results.push(r);
         }
         let s = t.elapsed().as_secs_f64();
+        // Governorate check: the most-mentioned Syrian admin1 of each article.
+        let (mut gov_n, mut gov_ok, mut gov_none, mut n_sy, mut n_foreign) =
+            (0usize, 0usize, 0usize, 0usize, 0usize);
+        let mut foreign: BTreeMap<String, usize> = BTreeMap::new();
+        for (r, label) in results.iter().zip(&labels) {
+            let mut counts: BTreeMap<u32, usize> = BTreeMap::new();
+            for t in &r.toponyms {
+                let Some(p) = &t.place else { continue };
+                if p.country_code != "SY" {
+                    if p.feature_class != sitrep_core::place::FeatureClass::Country {
+                        n_foreign += 1;
+                        *foreign
+                            .entry(format!("{} {} ({})", p.name, p.country_code, t.text))
+                            .or_default() += 1;
+                    }
+                    continue;
+                }
+                n_sy += 1;
+                if let Some(a1) = parser.gazetteer.admin1_id_of(p.geonames_id) {
+                    *counts.entry(a1).or_default() += 1;
+                }
+            }
+            let Some(expected) = label.and_then(|l| {
+                FAKES_GOVERNORATES
+                    .iter()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(l))
+                    .map(|(_, ids)| *ids)
+            }) else {
+                continue;
+            };
+            gov_n += 1;
+            // Most mentions; ties go to the smaller id (deterministic).
+            let best = counts
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+                .map(|(id, _)| *id);
+            match best {
+                None => gov_none += 1,
+                Some(id) if expected.contains(&id) => gov_ok += 1,
+                Some(_) => {}
+            }
+        }
         println!(
             "FA-KES: {} documents ({:.1} MB) in {:.2} s: {:.0} documents/s, {:.1} MB/s; {} toponyms, {} actor mentions",
             texts.len(),
@@ -359,6 +431,26 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             n_top,
             n_act
         );
+        println!(
+            "FA-KES governorate: most-mentioned Syrian admin1 = label in {gov_ok} of {gov_n} articles ({:.1}%); {gov_none} without a Syrian place",
+            pct(gov_ok, gov_n)
+        );
+        println!(
+            "FA-KES places outside Syria (not countries): {n_foreign} of {} resolved toponyms",
+            n_sy + n_foreign
+        );
+        if a.verbose {
+            let mut v: Vec<_> = foreign.into_iter().collect();
+            v.sort_by(|a, b| b.1.cmp(&a.1));
+            for (k, n) in v.iter().take(40) {
+                eprintln!("FOREIGN {n} {k}");
+            }
+        }
+        fakes_json = Some(serde_json::json!({
+            "documents": texts.len(), "docs_per_s": texts.len() as f64 / s.max(1e-9),
+            "governorate_match": pct(gov_ok, gov_n), "governorate_articles": gov_n,
+            "foreign_places": n_foreign, "syrian_places": n_sy,
+        }));
     }
     if let Some(path) = &a.json {
         let v = serde_json::json!({
@@ -371,6 +463,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             "mean_error_km": if err_n == 0 { 0.0 } else { err_sum / err_n as f64 },
             "exact_id": pct(id_ok, id_n),
             "errors": errors,
+            "fakes": fakes_json,
         });
         std::fs::write(path, serde_json::to_string_pretty(&v)?)?;
     }
