@@ -62,6 +62,7 @@ pub enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     match cmd::run(cli) {
         Ok(code) => code,
@@ -69,5 +70,17 @@ fn main() -> ExitCode {
             eprintln!("error: {err:#}");
             ExitCode::from(2)
         }
+    }
+}
+
+/// Die quietly when the reader of our output goes away (`sitrep docs | head`),
+/// as Unix tools do, instead of panicking on a broken pipe. Rust ignores
+/// SIGPIPE by default; this restores the default action.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called once at start-up, before any thread exists; SIG_DFL is
+    // a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

@@ -189,8 +189,18 @@ impl SubtypeClassifier {
 
     /// Classify a passage: a headline, a snippet or a whole report.
     pub fn classify(&self, text: &str) -> Classification {
+        self.classify_sentences(split_sentences(text))
+    }
+
+    /// Classify a passage given as its sentences, in order: sentence votes
+    /// add up, weighted by position. `sentence` in the result indexes the
+    /// iterator.
+    pub fn classify_sentences<'a>(
+        &self,
+        sentences: impl IntoIterator<Item = &'a str>,
+    ) -> Classification {
         let mut total: Vec<(Target, f32, usize, f32)> = Vec::new();
-        for (i, sentence) in split_sentences(text).enumerate() {
+        for (i, sentence) in sentences.into_iter().enumerate() {
             let w = position_weight(i);
             for (t, s) in self.score_sentence(sentence).iter() {
                 let s = s * w;

@@ -144,6 +144,26 @@ impl Extractor {
             }
         }
         if mentions.is_empty() {
+            // No sentence reports an event on its own, but the passage as a
+            // whole may ("Militants detonated two bombs. One person was hurt
+            // in the explosions."): classify it like a snippet and anchor the
+            // event on the sentence that contributed most.
+            let texts: Vec<&str> = ann.sentences.iter().map(|s| s.span.slice(text)).collect();
+            let c = self.classifier.classify_sentences(texts.iter().copied());
+            if let (Some(sub), Some(i)) = (c.sub_event_type, c.sentence) {
+                if let Some(s) = ann.sentences.get(i) {
+                    mentions.push(Mention {
+                        sentence: i,
+                        span: s.span,
+                        sub,
+                        score: c.score,
+                        modality: modality(ann, &[s.span]),
+                        extra: Vec::new(),
+                    });
+                }
+            }
+        }
+        if mentions.is_empty() {
             return out;
         }
         let chars = CharIndex::new(text);
@@ -281,7 +301,8 @@ impl Extractor {
                 ev.sub_event_type,
                 S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
             ) {
-                if let Some(a) = actors.first().filter(|a| a.kind.is_some()) {
+                let taker = taker(text, &spans, &actors).or(actors.first().copied());
+                if let Some(a) = taker.filter(|a| a.kind.is_some()) {
                     let state_side = a.kind == Some(ActorKind::StateForces)
                         || a.name.to_ascii_lowercase().contains("pro-government");
                     ev.sub_event_type = if state_side {
@@ -365,6 +386,46 @@ impl Extractor {
             },
         }
     }
+}
+
+/// Who took the place: the last actor named before the first verb of
+/// taking in the evidence ("Syrian air strikes hit Aleppo as rebels captured
+/// a village" → the rebels).
+fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<&'a ActorMention> {
+    const VERBS: &[&str] = &[
+        "captur",
+        "recaptur",
+        "seiz",
+        "took",
+        "retook",
+        "retak",
+        "regain",
+        "overran",
+        "overrun",
+        "liberat",
+        "entered",
+        "gained control",
+        "taken control",
+        "control of",
+        "freed",
+        "stormed",
+        "advanced",
+    ];
+    for &s in spans {
+        let lower = s.slice(text).to_ascii_lowercase();
+        let Some(at) = VERBS.iter().filter_map(|v| lower.find(v)).min() else {
+            continue;
+        };
+        let verb = s.start + at;
+        if let Some(a) = actors
+            .iter()
+            .filter(|a| s.contains(a.span) && a.span.end <= verb)
+            .max_by_key(|a| a.span.end)
+        {
+            return Some(*a);
+        }
+    }
+    None
 }
 
 /// Event types whose reports carry casualty figures.

@@ -20,9 +20,11 @@ and `article_content` (FA-KES). Its articles are replicated until the corpus
 reaches --target-mb; each replica is made distinct by its key
 (`fakes-UNITID-rN`) and a last line `Replica N of article UNITID.`, so
 nothing is unchanged or identical. The corpus is written as a JSON Lines
-file in a temporary folder and then ingested twice: read + clean (nothing
-stored), and read + clean + store into a fresh temporary database. MB are
-10^6 bytes of report text.
+file in a temporary folder and then run through three phases: read + clean
+(nothing stored); read + clean + annotate + geoparse + extract (nothing
+stored; skip with --no-extract); and the end-to-end ingest, with extraction,
+into a fresh temporary database (skip with --no-store). MB are 10^6 bytes of
+report text; per-core figures divide by the rayon thread count.
 
 Example:
   sitrep bench ingest --corpus ../shared/eval/fakes/dev.csv --target-mb 100";

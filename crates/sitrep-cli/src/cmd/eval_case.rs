@@ -6,7 +6,10 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use sitrep_core::event::SubEventType;
+use sitrep_core::{Document, DocumentMeta};
 use sitrep_extract::SubtypeClassifier;
+
+use super::pipeline::Pipeline;
 
 use super::Global;
 
@@ -25,6 +28,13 @@ pub struct Args {
     /// Print the figures as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Score the bare sentence classifier on the snippet instead of the
+    /// primary event of the full pipeline (annotate, geo, extract).
+    #[arg(long)]
+    pub classifier_only: bool,
+    /// Gazetteer and actor knowledge base folder (default: the shipped data/).
+    #[arg(long)]
+    pub data: Option<PathBuf>,
 }
 
 const NONE: &str = "(none)";
@@ -37,6 +47,12 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         )
     })?;
     let clf = SubtypeClassifier::new();
+    let pipeline = if a.classifier_only {
+        None
+    } else {
+        Some(Pipeline::load(a.data.as_deref())?)
+    };
+    let cleaner = sitrep_clean::Cleaner::new();
     let mut pairs: Vec<(String, String)> = Vec::new();
     for (n, line) in raw.lines().enumerate().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
@@ -52,10 +68,25 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             Some(t) => t.as_str().to_string(),
             None => NONE.to_string(),
         };
-        let pred = clf
-            .classify(cols[1])
-            .sub_event_type
-            .map_or(NONE.to_string(), |t| t.as_str().to_string());
+        let predicted = match &pipeline {
+            None => clf.classify(cols[1]).sub_event_type,
+            Some(p) => {
+                let mut doc = Document::from_text(
+                    cols[0].to_string(),
+                    format!("{}:{}", a.tsv.display(), n + 1),
+                    cols[1].to_string(),
+                    DocumentMeta::default(),
+                );
+                cleaner.clean(&mut doc);
+                p.analyse(&doc)
+                    .extraction
+                    .events
+                    .iter()
+                    .find(|e| e.primary)
+                    .map(|e| e.sub_event_type)
+            }
+        };
+        let pred = predicted.map_or(NONE.to_string(), |t| t.as_str().to_string());
         if a.errors && gold != pred {
             println!("{}\tgold={gold}\tpred={pred}\t{}", cols[0], cols[1]);
         }
