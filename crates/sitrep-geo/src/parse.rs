@@ -822,6 +822,19 @@ const WORDLIKE_ARTICLES: &[&str] = &[
     "ad", "as", "an", "at", "ed", "er", "es", "et", "us", "il", "ul", "ud", "ur",
 ];
 
+/// Phrases that name institutions or phenomena, not the places GeoNames
+/// gives them as alternate names (light folds).
+const NOT_PLACES: &[&str] = &[
+    "white house",
+    "el nino",
+    "la nina",
+    "pentagon",
+    "kremlin",
+    "capitol hill",
+    "downing street",
+    "wall street",
+];
+
 /// Abbreviations of countries and capitals, by their letters.
 const ABBREVIATIONS: &[(&str, u32)] = &[
     ("us", 6252001),
@@ -1381,7 +1394,12 @@ impl GeoParser {
             }
         }
 
-        // Filters: stop words, people, institutions.
+        // Filters: stop words, people, institutions, phrases that are not
+        // places.
+        found.retain(|f| {
+            let l = fold::light(f.span.slice(text));
+            !NOT_PLACES.contains(&l.as_str())
+        });
         let covered: HashSet<usize> = found.iter().flat_map(|f| f.first..=f.last).collect();
         let is_strong = |cands: &[u32]| {
             cands.iter().any(|&c| {
@@ -1441,13 +1459,12 @@ impl GeoParser {
                     continue;
                 }
             }
-            // A speaker: "X said", "X told".
+            // A speaker: "X said", "X told" (only for names that are not
+            // well-known places: "residents in Taiz said").
             if let Some((k, _)) = next {
-                if SPEECH_AFTER.contains(&lower[k].as_str()) {
-                    if !strong {
-                        for w in &words {
-                            person_words.insert((*w).to_string());
-                        }
+                if !strong && SPEECH_AFTER.contains(&lower[k].as_str()) {
+                    for w in &words {
+                        person_words.insert((*w).to_string());
                     }
                     continue;
                 }
@@ -1514,7 +1531,7 @@ impl GeoParser {
             if single
                 && f.class_hint.is_none()
                 && !strong
-                && !abbrev.is_some()
+                && abbrev.is_none()
                 && self.gazetteer.is_common_word(&fold::light(w0))
             {
                 continue;
@@ -1594,18 +1611,13 @@ impl GeoParser {
                     });
                     if r.class == FeatureClass::City {
                         s += (pop + 1.0).log10() * 0.55;
-                        // The seat of a region of the same name is the
-                        // default reading ("Menaka", "Idlib").
-                        if code.starts_with("PPLA")
-                            && r.admin1.is_some_and(|a| {
-                                f.cands.contains(&a)
-                                    && self.gazetteer.record(a).is_some_and(|ar| {
-                                        fold::light(self.gazetteer.name(&ar))
-                                            == fold::light(self.gazetteer.name(&r))
-                                    })
-                            })
+                        // The seat (or a big city) inside a region of the
+                        // same name is the default reading ("Menaka",
+                        // "Idlib", "New York").
+                        if (code.starts_with("PPLA") || pop >= 500_000.0)
+                            && r.admin1.is_some_and(|a| f.cands.contains(&a))
                         {
-                            s += 0.4;
+                            s += 0.6;
                         }
                         s += match code {
                             "PPLC" => 1.2,
@@ -1660,6 +1672,19 @@ impl GeoParser {
                             }
                         }
                         s += near;
+                    }
+                    // Far from the document's countries, only an exact
+                    // primary name counts ("al-Baath" is not Bath, "al-Midan"
+                    // not Medan).
+                    if share == 0.0
+                        && top_share >= 0.3
+                        && r.class != FeatureClass::Country
+                        && r.country != *b"  "
+                        && (f.heavy
+                            || fold::light(self.gazetteer.name(&r))
+                                != fold::light(f.span.slice(text)))
+                    {
+                        continue;
                     }
                     scored.push((r, s));
                 }

@@ -238,6 +238,11 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
                 id_n += 1;
                 if gid == p.geonames_id {
                     id_ok += 1;
+                } else if a.verbose {
+                    eprintln!(
+                        "ID  {:?} -> {} {} {} {} (gold id {gid})",
+                        gt.name, p.geonames_id, p.name, p.feature_code, p.country_code
+                    );
                 }
             }
             if let Some(c) = gt.coord {
@@ -441,7 +446,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         );
         if a.verbose {
             let mut v: Vec<_> = foreign.into_iter().collect();
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|x| std::cmp::Reverse(x.1));
             for (k, n) in v.iter().take(40) {
                 eprintln!("FOREIGN {n} {k}");
             }
