@@ -59,6 +59,20 @@ pub enum Command {
     /// Measure throughput on a corpus.
     #[command(subcommand)]
     Bench(cmd::bench::BenchCommand),
+    /// Fuse stored events into one record per real-world event.
+    Fuse(cmd::fuse::Args),
+    /// List fused events (filter by place, radius, box, dates, type, actor).
+    Events(cmd::events::Args),
+    /// Print one fused event with every claim and its evidence.
+    Event(cmd::event::Args),
+    /// The dated fused events of a place.
+    Timeline(cmd::timeline::Args),
+    /// Who held a place from when to when.
+    Control(cmd::control::Args),
+    /// Why a fused event's reports were merged (or kept apart).
+    Explain(cmd::explain::Args),
+    /// Export events as ACLED CSV, GeoJSON or JSON Lines.
+    Export(cmd::export::Args),
 }
 
 fn main() -> ExitCode {

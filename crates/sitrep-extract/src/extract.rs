@@ -420,12 +420,39 @@ fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<
         if let Some(a) = actors
             .iter()
             .filter(|a| s.contains(a.span) && a.span.end <= verb)
+            .filter(|a| !driven_out(text, a.span.start))
             .max_by_key(|a| a.span.end)
         {
             return Some(*a);
         }
     }
     None
+}
+
+/// Is the actor mentioned at `start` the one driven out ("drive out
+/// Islamic State and retakes the city"), not the taker?
+fn driven_out(text: &str, start: usize) -> bool {
+    const OBJECT_OF: &[&str] = &[
+        "drive out", "drove out", "driving out", "driven out", "expel", "expelled", "expelling",
+        "oust", "ousted", "ousting", "from", "against",
+    ];
+    let lo = (0..=start.saturating_sub(24))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    let before = text
+        .get(lo..start)
+        .unwrap_or("")
+        .trim_end()
+        .to_ascii_lowercase();
+    let before = before.strip_suffix("the").unwrap_or(&before).trim_end();
+    OBJECT_OF.iter().any(|w| {
+        before.ends_with(w)
+            && before[..before.len() - w.len()]
+                .chars()
+                .last()
+                .is_none_or(|c| !c.is_alphanumeric())
+    })
 }
 
 /// Event types whose reports carry casualty figures.

@@ -30,6 +30,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "events",
         sql: include_str!("../migrations/0002_events.sql"),
     },
+    Migration {
+        version: 3,
+        name: "fusion",
+        sql: include_str!("../migrations/0003_fusion.sql"),
+    },
 ];
 
 /// How a backend spells the types the shared SQL leaves open.

@@ -85,6 +85,9 @@ struct Summary {
     /// Events extracted from the documents read.
     events: u64,
     errors: Vec<FileError>,
+    /// What fusion did at the end of the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fusion: Option<super::fuse::FuseSummary>,
 }
 
 /// What the read side hands the store thread.
@@ -136,6 +139,18 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             return Err(e);
         }
     };
+    // Fusion over the blocks the new reports touched.
+    let fusion = if a.no_events {
+        None
+    } else {
+        match super::fuse::fuse_store(&mut store, Some(run_id), false) {
+            Ok(f) => Some(f),
+            Err(e) => {
+                let _ = store.finish_run(run_id, "failed");
+                return Err(e.context("fusing the stored events"));
+            }
+        }
+    };
     store.finish_run(run_id, "done")?;
 
     let summary = Summary {
@@ -145,6 +160,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         totals,
         events,
         errors,
+        fusion,
     };
     if a.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -273,6 +289,12 @@ fn print_summary(s: &Summary) {
     }
     for e in &s.errors {
         println!("    {}: {}", e.origin, e.message);
+    }
+    if let Some(f) = &s.fusion {
+        println!(
+            "  {:<16} {} ({} block(s) re-fused, {} change(s))",
+            "fused events", f.fused, f.blocks, f.changes
+        );
     }
     if read == 0 && t.errors == 0 {
         println!(

@@ -6,19 +6,27 @@ use crate::{Cli, Command};
 
 pub mod annotate;
 pub mod bench;
+pub mod control;
 pub mod docs;
 pub mod eval;
 pub mod eval_case;
 pub mod eval_clean;
 pub mod eval_fakes;
+pub mod eval_fusion;
 pub mod eval_geo;
 pub mod eval_time;
+pub mod event;
+pub mod events;
+pub mod explain;
+pub mod export;
 pub mod extract;
+pub mod fuse;
 pub mod geoparse;
 pub mod ingest;
 pub mod input;
 pub mod pipeline;
 pub mod show;
+pub mod timeline;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = Global {
@@ -34,6 +42,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Extract(a) => extract::run(&global, a),
         Command::Eval(c) => eval::run(&global, c),
         Command::Bench(c) => bench::run(&global, c),
+        Command::Fuse(a) => fuse::run(&global, a),
+        Command::Events(a) => events::run(&global, a),
+        Command::Event(a) => event::run(&global, a),
+        Command::Timeline(a) => timeline::run(&global, a),
+        Command::Control(a) => control::run(&global, a),
+        Command::Explain(a) => explain::run(&global, a),
+        Command::Export(a) => export::run(&global, a),
     }
 }
 

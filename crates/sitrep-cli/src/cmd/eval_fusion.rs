@@ -1,0 +1,1 @@
+//! `sitrep eval fusion` (to come).
