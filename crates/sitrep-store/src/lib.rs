@@ -19,6 +19,7 @@
 //! `duplicate_of` always points to a canonical document ingested before; the
 //! outcome depends on the order of ingestion and on nothing else.
 
+mod export;
 mod fusion;
 mod ingest;
 pub mod migrate;
@@ -29,6 +30,10 @@ use std::time::Duration;
 
 use rusqlite::Connection;
 
+pub use export::{
+    ClaimView, DateView, EventPage, EventQuery, EventSource, EventView, EvidenceText, Figure,
+    ReportRef,
+};
 pub use fusion::{ClaimRow, FusedFilter, FusedRow, FusionInput, LinkRow, LogRow, PlaceName};
 pub use ingest::{
     content_hash, BatchReport, Fingerprint, IngestItem, Outcome, OutcomeKind, RunTotals,
