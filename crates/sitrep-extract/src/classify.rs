@@ -339,12 +339,14 @@ fn compose(f: &Features, out: &mut SentenceScores) {
         _ => false,
     };
     let weapons_seized = f.has(Weapon) && (f.has(Seizure) || f.has(Capture));
+    let mut territory = false;
     if weapons_seized {
         out.add(ev(S::DisruptedWeaponsUse), 3.0);
         for t in [S::RemoteExplosive, S::Grenade, S::ShellingArtilleryMissile] {
             out.scale(ev(t), 0.3);
         }
     } else if f.has(Handover) && (f.has(Capture) || f.has(Recapture)) {
+        territory = true;
         out.add(ev(S::NonViolentTransferOfTerritory), 2.0);
         if gov_first {
             out.add(ev(S::GovernmentRegainsTerritory), 1.0);
@@ -354,6 +356,7 @@ fn compose(f: &Features, out: &mut SentenceScores) {
     } else if f.has(Recapture) || f.has(Capture) {
         let w = if f.has(Recapture) { 3.0 } else { 2.5 };
         if gov.is_some() || nsa.is_some() {
+            territory = true;
             if gov_first {
                 out.add(ev(S::GovernmentRegainsTerritory), w);
             } else {
@@ -400,6 +403,11 @@ fn compose(f: &Features, out: &mut SentenceScores) {
     }
     if f.has(Casualty) && f.has(NonStateActor) && f.has(CivilianTarget) {
         out.add(ev(S::Attack), 1.0);
+    }
+    // ACLED codes a change of hands won in fighting as the territorial
+    // sub-type, not as a clash.
+    if territory {
+        out.scale(ev(S::ArmedClash), 0.6);
     }
     // A named means of remote violence outweighs the generic clash and
     // attack readings of the same sentence.

@@ -301,8 +301,8 @@ impl Extractor {
                 ev.sub_event_type,
                 S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
             ) {
-                let taker = taker(text, &spans, &actors).or(actors.first().copied());
-                if let Some(a) = taker.filter(|a| a.kind.is_some()) {
+                // Without a clear subject the classifier's reading stands.
+                if let Some(a) = taker(text, &spans, &actors).filter(|a| a.kind.is_some()) {
                     let state_side = a.kind == Some(ActorKind::StateForces)
                         || a.name.to_ascii_lowercase().contains("pro-government");
                     ev.sub_event_type = if state_side {
@@ -333,11 +333,8 @@ impl Extractor {
                         };
                         m.score * pos
                     })
-                    .fold(0.0, f32::max);
-                // The event a report counts the dead of is usually the one
-                // it is about.
-                let has_dead = out.events[n].fatalities.total.is_some();
-                (n, if has_dead { w * 1.5 } else { w })
+                    .sum::<f32>();
+                (n, w)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(n, _)| n);
@@ -417,14 +414,16 @@ fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<
             continue;
         };
         let verb = s.start + at;
-        if let Some(a) = actors
+        // The subject stands close before its verb; further back, or across
+        // a comma, it is another clause's ("According to an army
+        // spokesperson, militants gained control").
+        return actors
             .iter()
-            .filter(|a| s.contains(a.span) && a.span.end <= verb)
+            .filter(|a| s.contains(a.span) && a.span.end <= verb && verb - a.span.end <= 60)
+            .filter(|a| !text.get(a.span.end..verb).unwrap_or("").contains(','))
             .filter(|a| !driven_out(text, a.span.start))
             .max_by_key(|a| a.span.end)
-        {
-            return Some(*a);
-        }
+            .copied();
     }
     None
 }
@@ -433,8 +432,18 @@ fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<
 /// Islamic State and retakes the city"), not the taker?
 fn driven_out(text: &str, start: usize) -> bool {
     const OBJECT_OF: &[&str] = &[
-        "drive out", "drove out", "driving out", "driven out", "expel", "expelled", "expelling",
-        "oust", "ousted", "ousting", "from", "against",
+        "drive out",
+        "drove out",
+        "driving out",
+        "driven out",
+        "expel",
+        "expelled",
+        "expelling",
+        "oust",
+        "ousted",
+        "ousting",
+        "from",
+        "against",
     ];
     let lo = (0..=start.saturating_sub(24))
         .rev()
