@@ -3,13 +3,22 @@
 //! committed document is whole, and that running the same command again
 //! completes the corpus without duplicates.
 //!
-//! `SITREP_CRASH_TRIALS=N` sets the number of kills (default 5) and
-//! `SITREP_CRASH_SEED=S` replays a run; the manual run documented in
-//! docs/store.md uses 50 trials.
+//! Kill points: one trial in five lands in the first 40 ms (opening the
+//! database, migrations, the run row), the rest anywhere in the first 90%
+//! of a full run. Every other trial kills the re-run too before letting a
+//! third run finish (a crash during recovery).
+//!
+//! `SITREP_CRASH_TRIALS=N` sets the number of kills (default 6, for CI) and
+//! `SITREP_CRASH_SEED=S` replays a run. The long run reported in
+//! docs/reliability.md:
+//!
+//! ```sh
+//! SITREP_CRASH_TRIALS=25 cargo test --release -p sitrep-cli --test crash -- --nocapture
+//! ```
 
 mod common;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -126,6 +135,8 @@ fn check_committed(db: &Path, texts: &HashMap<String, String>, step: usize) -> u
     let store = Store::open(db).expect("database opens after a kill");
     assert_eq!(store.integrity_check().unwrap(), vec!["ok".to_string()]);
     let docs = store.list(&Default::default()).unwrap();
+    let keys: HashSet<&str> = docs.iter().map(|d| d.key.as_str()).collect();
+    assert_eq!(keys.len(), docs.len(), "duplicate keys in the store");
     for d in docs.iter().step_by(step) {
         let stored = store
             .document(&d.key)
@@ -147,12 +158,20 @@ fn check_committed(db: &Path, texts: &HashMap<String, String>, step: usize) -> u
     docs.len()
 }
 
+/// Start an ingest of `corpus` into `db` and SIGKILL it after `delay`.
+fn kill_after(db: &Path, corpus: &Path, delay: std::time::Duration) {
+    let mut child = ingest_cmd(db, corpus).spawn().unwrap();
+    std::thread::sleep(delay);
+    let _ = child.kill(); // SIGKILL on Unix
+    let _ = child.wait();
+}
+
 #[test]
 fn sigkill_mid_ingest_leaves_a_consistent_database() {
     let trials: u64 = std::env::var("SITREP_CRASH_TRIALS")
         .ok()
         .and_then(|s| s.parse().ok())
-        .unwrap_or(5);
+        .unwrap_or(6);
     let seed: u64 = std::env::var("SITREP_CRASH_SEED")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -183,14 +202,17 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
     eprintln!("full run: {DOCS} documents in {total:?}");
 
     let mut killed_mid = 0;
+    let mut killed_early = 0;
+    let mut double = 0;
     for t in 0..trials {
         let db = tmp.path().join(format!("trial-{t}.db"));
-        // Early enough that a run faster than the calibration one is still busy.
-        let delay = total.mul_f64(0.02 + 0.6 * rng.below(1000) as f64 / 1000.0);
-        let mut child = ingest_cmd(&db, &corpus_path).spawn().unwrap();
-        std::thread::sleep(delay);
-        let _ = child.kill(); // SIGKILL on Unix
-        let _ = child.wait();
+        let delay = if t % 5 == 4 {
+            // Opening, migrating, starting the run.
+            std::time::Duration::from_micros(rng.below(40_000))
+        } else {
+            total.mul_f64(0.9 * rng.below(1000) as f64 / 1000.0)
+        };
+        kill_after(&db, &corpus_path, delay);
 
         let committed = check_committed(&db, &texts, 1);
         eprintln!("trial {t}: killed after {delay:?}, {committed} documents committed");
@@ -198,19 +220,45 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
             committed == DOCS || committed.is_multiple_of(100),
             "whole batches only: {committed}"
         );
+        if committed > 0 {
+            // The run's counts were committed with its batches.
+            let store = Store::open(&db).unwrap();
+            let run = store.run_totals(1).unwrap();
+            assert_eq!(run.new as usize, committed, "run 1 counts");
+        }
+        if committed == 0 {
+            killed_early += 1;
+        }
         if committed < DOCS {
             killed_mid += 1;
+        }
+
+        // A crash while recovering: kill the re-run too.
+        let mut before = committed;
+        if t % 2 == 1 {
+            let d2 = total.mul_f64(0.9 * rng.below(1000) as f64 / 1000.0);
+            kill_after(&db, &corpus_path, d2);
+            let c2 = check_committed(&db, &texts, 1);
+            eprintln!("trial {t}: re-run killed after {d2:?}, {c2} documents committed");
+            assert!(c2 >= committed && (c2 == DOCS || c2.is_multiple_of(100)));
+            before = c2;
+            double += 1;
         }
 
         // Run again: completes, nothing duplicated, nothing stored twice.
         let o = ingest_cmd(&db, &corpus_path).output().unwrap();
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-        assert_eq!(s["totals"]["new"], (DOCS - committed) as u64, "{s:#}");
-        assert_eq!(s["totals"]["unchanged"], committed as u64, "{s:#}");
+        assert_eq!(s["totals"]["new"], (DOCS - before) as u64, "{s:#}");
+        assert_eq!(s["totals"]["unchanged"], before as u64, "{s:#}");
         assert_eq!(s["totals"]["new_versions"], 0, "{s:#}");
+        assert_eq!(s["totals"]["near_duplicates"], 0, "{s:#}");
         assert_eq!(check_committed(&db, &texts, 10), DOCS);
     }
+    eprintln!(
+        "crash test: {trials} trials passed ({killed_mid} killed mid-ingest, \
+         {killed_early} before the first commit, {double} re-runs killed too)"
+    );
     assert!(
         killed_mid >= 1,
         "no kill landed mid-ingest ({killed_mid} of {trials}); the corpus may be too small"
