@@ -482,6 +482,50 @@ mod tests {
         assert_eq!(sub(""), None);
     }
 
+    /// Regression: "riot police" made a rally a violent demonstration.
+    #[test]
+    fn riot_police_are_not_a_riot() {
+        assert_eq!(
+            sub("Riot police fired tear gas to disperse hundreds of protesters on Friday."),
+            Some(S::ProtestWithIntervention)
+        );
+        assert_eq!(
+            sub("Rioters torched cars and hurled stones at police in the old town."),
+            Some(S::ViolentDemonstration)
+        );
+    }
+
+    /// Regression: an air strike that killed fighters of an armed group
+    /// came out as a clash (the casualty rule was applied after the
+    /// remote-violence precedence).
+    #[test]
+    fn air_strike_killing_fighters_is_an_air_strike() {
+        assert_eq!(
+            sub("An air strike by the army killed 18 rebel fighters near the dam on Tuesday."),
+            Some(S::AirDroneStrike)
+        );
+    }
+
+    /// Regression: a town taken after heavy fighting was a clash, not a
+    /// change of hands.
+    #[test]
+    fn territory_won_in_fighting_is_territory() {
+        assert_eq!(
+            sub("Rebels took control of two villages after heavy clashes with the army."),
+            Some(S::NonStateActorOvertakesTerritory)
+        );
+    }
+
+    /// Regression: mine clearance after a battle is disrupted weapons use,
+    /// not an explosion.
+    #[test]
+    fn demining_is_disrupted_weapons_use() {
+        assert_eq!(
+            sub("Army engineers were clearing mines from the streets of the town."),
+            Some(S::DisruptedWeaponsUse)
+        );
+    }
+
     #[test]
     fn splitter_keeps_initials() {
         let v: Vec<_> = split_sentences("U.S. troops left. Then Gen. A. Smith spoke.").collect();
