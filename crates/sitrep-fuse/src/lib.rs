@@ -69,6 +69,9 @@ pub struct Report {
     /// (a syndicated copy): its claims are repeats, not new sources.
     #[serde(default)]
     pub duplicate_of: Option<String>,
+    /// The canonical document's outlet, for a syndicated copy.
+    #[serde(default)]
+    pub canonical_outlet: Option<String>,
     /// The event as extracted (its `id` is `DOCID#eN`, unique in the set).
     pub event: Event,
     /// The text of the evidence sentences, in the order of `event.evidence`

@@ -277,9 +277,9 @@ fn type_score(a: &Features, b: &Features) -> f64 {
     if a.sub == b.sub {
         1.0
     } else if a.family == Family::Battle {
-        // Armed clash with a territorial sub-type, or two territorial
-        // sub-types of one direction family (transfer vs gain).
-        0.7
+        // Armed clash with a territorial sub-type (the fighting for a
+        // place), or a transfer with a gain.
+        0.8
     } else {
         0.6
     }

@@ -104,7 +104,10 @@ pub fn chain_of(r: &Report) -> (Vec<String>, String) {
 fn outlet_key(r: &Report) -> String {
     match (&r.duplicate_of, &r.outlet) {
         // A copy speaks with its canonical document's voice.
-        (Some(canon), _) => canon.clone(),
+        (Some(canon), _) => r
+            .canonical_outlet
+            .as_ref()
+            .map_or_else(|| canon.clone(), |o| o.trim().to_string()),
         (None, Some(o)) => o.trim().to_string(),
         (None, None) => r.doc.clone(),
     }

@@ -23,6 +23,8 @@ pub struct FusionInput {
     pub published: Option<String>,
     /// Key of the canonical document when this is a near-duplicate.
     pub duplicate_of: Option<String>,
+    /// The canonical document's outlet.
+    pub canonical_outlet: Option<String>,
     pub event: Event,
     /// The evidence sentences' text (empty unless asked for).
     pub evidence_text: Vec<String>,
@@ -192,11 +194,12 @@ impl Store {
     /// context, and (with `texts`) their evidence sentences.
     pub fn fusion_inputs(&self, blocks: &[String], texts: bool) -> Result<Vec<FusionInput>> {
         let mut st = self.conn.prepare_cached(&format!(
-            "SELECT e.id, e.record, d.doc_key, o.name, d.published_date, c.doc_key, v.id
+            "SELECT e.id, e.record, d.doc_key, o.name, d.published_date, c.doc_key, v.id, co.name
              {CURRENT_EVENTS}
              JOIN event_blocks b ON b.event_id = e.id
              LEFT JOIN outlets o ON o.id = d.outlet_id
              LEFT JOIN documents c ON c.id = d.duplicate_of
+             LEFT JOIN outlets co ON co.id = c.outlet_id
              WHERE b.block = ?1 ORDER BY e.id"
         ))?;
         let mut text_cache: HashMap<i64, String> = HashMap::new();
@@ -211,10 +214,11 @@ impl Store {
                     r.get::<_, Option<String>>(4)?,
                     r.get::<_, Option<String>>(5)?,
                     r.get::<_, i64>(6)?,
+                    r.get::<_, Option<String>>(7)?,
                 ))
             })?;
             for row in rows {
-                let (id, rec, doc_key, outlet, published, dup, vid) = row?;
+                let (id, rec, doc_key, outlet, published, dup, vid, canonical_outlet) = row?;
                 let event: Event = serde_json::from_str(&rec)?;
                 let mut evidence_text = Vec::new();
                 if texts {
@@ -237,6 +241,7 @@ impl Store {
                     outlet,
                     published,
                     duplicate_of: dup,
+                    canonical_outlet,
                     event,
                     evidence_text,
                 });

@@ -99,6 +99,7 @@ pub fn fuse_store(
                 outlet: i.outlet,
                 published: i.published,
                 duplicate_of: i.duplicate_of,
+                canonical_outlet: i.canonical_outlet,
                 event: i.event,
                 evidence_text: i.evidence_text,
             })
