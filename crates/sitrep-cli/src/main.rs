@@ -73,6 +73,8 @@ pub enum Command {
     Explain(cmd::explain::Args),
     /// Export events as ACLED CSV, GeoJSON or JSON Lines.
     Export(cmd::export::Args),
+    /// Serve the JSON API and the web map over HTTP.
+    Serve(cmd::serve::Args),
 }
 
 fn main() -> ExitCode {

@@ -1,9 +1,17 @@
 //! sitrep's interfaces over the store: export formats ([`formats`]: ACLED
-//! CSV, GeoJSON, JSON Lines) and the HTTP API with the web map.
+//! CSV, GeoJSON, JSON Lines), the HTTP API ([`http`]) and the web map
+//! ([`assets`]).
 //!
 //! This crate reads data only through `sitrep-store` and depends on no
-//! stage crate: work that needs the pipeline (ingest, fusion-derived
-//! views) is passed in by the caller.
+//! stage crate: work that needs the pipeline (ingest, control timelines)
+//! is passed in by the caller as [`http::Hooks`].
 
+pub mod assets;
 pub mod countries;
 pub mod formats;
+pub mod http;
+
+pub use http::{Config, HookError, Hooks, Running, ServerError};
+
+/// The OpenAPI 3 description of the HTTP API (served at `/openapi.json`).
+pub const OPENAPI_JSON: &str = include_str!("openapi.json");

@@ -25,6 +25,7 @@ pub mod geoparse;
 pub mod ingest;
 pub mod input;
 pub mod pipeline;
+pub mod serve;
 pub mod show;
 pub mod timeline;
 
@@ -49,6 +50,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Control(a) => control::run(&global, a),
         Command::Explain(a) => explain::run(&global, a),
         Command::Export(a) => export::run(&global, a),
+        Command::Serve(a) => serve::run(&global, a),
     }
 }
 

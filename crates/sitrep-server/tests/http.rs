@@ -1,0 +1,513 @@
+//! The HTTP API through real HTTP on 127.0.0.1 (an ephemeral port), over a
+//! store of invented documents and events: filters, pagination, one event
+//! with its evidence, errors (400, 401, 403, 404, 501), the OpenAPI
+//! document and the page.
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use sitrep_core::event::{
+    AttributedTo, Event, EventActor, EventDate, EventLocation, EventModality, Evidence, Fatalities,
+    Range, SubEventType,
+};
+use sitrep_core::{Document, DocumentMeta};
+use sitrep_server::{Config, HookError, Hooks, Running};
+use sitrep_store::{IngestItem, Store};
+
+struct Reply {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A minimal HTTP/1.1 client: one request per connection.
+fn request(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Reply {
+    let mut s = TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).expect("write");
+    s.write_all(body).expect("write body");
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).expect("read");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("end of headers");
+    let head = String::from_utf8_lossy(&raw[..split]).to_string();
+    let mut lines = head.split("\r\n");
+    let status: u16 = lines
+        .next()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|c| c.parse().ok())
+        .expect("status line");
+    let headers: Vec<(String, String)> = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+        .collect();
+    let mut body = raw[split + 4..].to_vec();
+    let chunked = headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+    if chunked {
+        let mut out = Vec::new();
+        let mut rest = &body[..];
+        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(
+                String::from_utf8_lossy(&rest[..eol])
+                    .split(';')
+                    .next()
+                    .unwrap_or("0")
+                    .trim(),
+                16,
+            )
+            .expect("chunk size");
+            if size == 0 {
+                break;
+            }
+            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
+            rest = &rest[eol + 2 + size + 2..];
+        }
+        body = out;
+    }
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+fn get(addr: SocketAddr, path: &str) -> Reply {
+    request(addr, "GET", path, &[], b"")
+}
+
+fn actor(id: &str, name: &str, kind: &str) -> EventActor {
+    EventActor {
+        id: Some(id.into()),
+        name: name.into(),
+        kind: Some(kind.into()),
+        country: None,
+        text: name.into(),
+    }
+}
+
+struct Spec {
+    doc: &'static str,
+    text: &'static str,
+    sub: SubEventType,
+    date: &'static str,
+    place: (&'static str, u32, f64, f64),
+    a1: EventActor,
+    a2: Option<EventActor>,
+    dead: Option<f64>,
+    sources: &'static [&'static str],
+}
+
+fn event_of(s: &Spec) -> Event {
+    let n = s.text.chars().count();
+    Event {
+        id: format!("{}#e1", s.doc),
+        primary: true,
+        event_type: s.sub.event_type(),
+        sub_event_type: s.sub,
+        date: EventDate {
+            start: Some(s.date.into()),
+            end: Some(s.date.into()),
+            precision: "day".into(),
+            text: None,
+        },
+        location: Some(EventLocation {
+            name: s.place.0.into(),
+            geonames_id: Some(s.place.1),
+            lat: Some(s.place.2),
+            lon: Some(s.place.3),
+            country_code: Some("ZZ".into()),
+            admin1: Some("Northern Test Province".into()),
+            admin2: None,
+            precision: "exact".into(),
+            text: s.place.0.into(),
+        }),
+        actor1: Some(s.a1.clone()),
+        actor2: s.a2.clone(),
+        associated_actors: Vec::new(),
+        fatalities: Fatalities {
+            total: s.dead.map(|d| Range {
+                low: Some(d),
+                best: Some(d),
+                high: Some(d),
+                text: format!("{d}"),
+            }),
+            ..Fatalities::default()
+        },
+        injured: None,
+        displaced: None,
+        means: None,
+        modality: EventModality::Asserted,
+        attributed_to: s
+            .sources
+            .iter()
+            .map(|n| AttributedTo {
+                name: (*n).into(),
+                text: (*n).into(),
+                via: None,
+            })
+            .collect(),
+        evidence: vec![Evidence {
+            start: 0,
+            end: n,
+            byte_start: 0,
+            byte_end: s.text.len(),
+        }],
+    }
+}
+
+/// Three invented reports, one event each.
+fn fixture_db(dir: &std::path::Path) -> std::path::PathBuf {
+    let specs = [
+        Spec {
+            doc: "t1",
+            text: "Testland army units fought the Crimson Front near Alphaville on Sunday, leaving five dead.",
+            sub: SubEventType::ArmedClash,
+            date: "2020-01-05",
+            place: ("Alphaville", 9001, 10.0, 20.0),
+            a1: actor("army", "Army of Testland", "state-forces"),
+            a2: Some(actor("crimson", "Crimson Front", "rebel-group")),
+            dead: Some(5.0),
+            sources: &["Monitor One", "Monitor Two"],
+        },
+        Spec {
+            doc: "t2",
+            text: "Drones hit a market in Betatown, the monitor said.",
+            sub: SubEventType::AirDroneStrike,
+            date: "2020-02-10",
+            place: ("Betatown", 9002, 12.0, 22.0),
+            a1: actor("allied", "Allied Air Wing", "external-forces"),
+            a2: Some(actor("civ", "Civilians", "civilians")),
+            dead: None,
+            sources: &["Monitor One"],
+        },
+        Spec {
+            doc: "t3",
+            text: "Teachers marched peacefully through Gammaport.",
+            sub: SubEventType::PeacefulProtest,
+            date: "2020-03-01",
+            place: ("Gammaport", 9003, -5.0, 30.0),
+            a1: actor("teachers", "Teachers", "protesters"),
+            a2: None,
+            dead: None,
+            sources: &[],
+        },
+    ];
+    let db = dir.join("t.db");
+    let mut store = Store::open(&db).expect("open");
+    let run = store.begin_run("test").expect("run");
+    let docs: Vec<Document> = specs
+        .iter()
+        .map(|s| {
+            Document::from_text(
+                s.doc.into(),
+                format!("{}.txt", s.doc),
+                s.text.into(),
+                DocumentMeta {
+                    outlet: Some("Test Wire".into()),
+                    ..DocumentMeta::default()
+                },
+            )
+        })
+        .collect();
+    let events: Vec<Vec<Event>> = specs.iter().map(|s| vec![event_of(s)]).collect();
+    let items: Vec<IngestItem> = docs
+        .iter()
+        .zip(&events)
+        .map(|(d, e)| IngestItem {
+            doc: d,
+            fingerprint: None,
+            events: e,
+        })
+        .collect();
+    store.ingest_batch(run, &items, &[]).expect("ingest");
+    store.finish_run(run, "done").expect("finish");
+    db
+}
+
+fn start(hooks: Hooks, token: Option<&str>) -> (tempfile::TempDir, Running) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = fixture_db(dir.path());
+    let mut cfg = Config::new(db);
+    cfg.ingest_token = token.map(String::from);
+    cfg.body_limit = 64 * 1024;
+    let running = sitrep_server::http::spawn(cfg, hooks, "127.0.0.1:0").expect("server starts");
+    (dir, running)
+}
+
+fn ids(v: &Value) -> Vec<String> {
+    v["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| e["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn filters_and_pagination() {
+    let (_dir, srv) = start(Hooks::default(), None);
+    let a = srv.addr;
+    let all = get(a, "/api/events");
+    assert_eq!(all.status, 200);
+    let all = all.json();
+    assert_eq!(all["total"], 3);
+    assert_eq!(all["source"], "documents");
+    assert_eq!(ids(&all), ["t1#e1", "t2#e1", "t3#e1"], "sorted by date");
+
+    let by = |q: &str| ids(&get(a, &format!("/api/events?{q}")).json());
+    assert_eq!(by("type=Battles"), ["t1#e1"]);
+    assert_eq!(by("type=air%2Fdrone%20strike"), ["t2#e1"]);
+    assert_eq!(by("bbox=19,9,23,13"), ["t1#e1", "t2#e1"]);
+    assert_eq!(by("bbox=25,-10,35,0"), ["t3#e1"]);
+    assert_eq!(by("from=2020-02-01&to=2020-02-28"), ["t2#e1"]);
+    assert_eq!(by("actor=crimson"), ["t1#e1"]);
+    assert_eq!(by("place=betatown"), ["t2#e1"]);
+    assert_eq!(by("place=9003"), ["t3#e1"]);
+    assert_eq!(by("min_sources=2"), ["t1#e1"]);
+    assert!(by("from=2021-01-01").is_empty());
+
+    // Pages of one, walked by next_offset, give every event once.
+    let mut seen = Vec::new();
+    let mut offset = Some(0u64);
+    while let Some(o) = offset {
+        let p = get(a, &format!("/api/events?limit=1&offset={o}")).json();
+        assert_eq!(p["total"], 3);
+        assert_eq!(p["limit"], 1);
+        seen.extend(ids(&p));
+        offset = p["next_offset"].as_u64();
+    }
+    assert_eq!(seen, ["t1#e1", "t2#e1", "t3#e1"]);
+    let past = get(a, "/api/events?offset=10").json();
+    assert!(ids(&past).is_empty() && past["next_offset"].is_null());
+
+    let gj = get(a, "/api/events.geojson?type=Protests");
+    assert_eq!(gj.status, 200);
+    let gj = gj.json();
+    assert_eq!(gj["type"], "FeatureCollection");
+    assert_eq!(
+        gj["features"][0]["geometry"]["coordinates"],
+        json!([30.0, -5.0])
+    );
+}
+
+#[test]
+fn one_event_with_evidence_and_404() {
+    let (_dir, srv) = start(Hooks::default(), None);
+    let a = srv.addr;
+    let r = get(a, "/api/events/t1%23e1");
+    assert_eq!(r.status, 200);
+    let e = r.json();
+    assert_eq!(e["sub_event_type"], "Armed clash");
+    assert_eq!(e["n_sources"], 2);
+    let claims = e["claims"].as_array().expect("claims");
+    assert_eq!(claims.len(), 2);
+    assert_eq!(claims[0]["source"], "Monitor One");
+    assert_eq!(claims[0]["chain"], json!(["Test Wire", "Monitor One"]));
+    let sentence = claims[0]["evidence"][0]["text"].as_str().expect("text");
+    assert!(sentence.starts_with("Testland army units fought"));
+    assert_eq!(e["evidence"][0]["text"], sentence);
+
+    for path in [
+        "/api/events/nothing",
+        "/api/events/t9%23e1",
+        "/api/nowhere",
+        "/assets/nothing.js",
+    ] {
+        let r = get(a, path);
+        assert_eq!(r.status, 404, "{path}");
+        assert_eq!(r.json()["error"]["status"], 404);
+        assert!(r.json()["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()));
+    }
+}
+
+#[test]
+fn bad_parameters_are_400_with_a_message() {
+    let (_dir, srv) = start(Hooks::default(), None);
+    for q in [
+        "bbox=1,2,3",
+        "bbox=a,b,c,d",
+        "bbox=30,0,20,10",
+        "from=2020-13-01",
+        "to=yesterday",
+        "from=2020-03-01&to=2020-01-01",
+        "limit=0",
+        "limit=100000",
+        "offset=-1",
+        "min_sources=many",
+        "source=everything",
+        "colour=red",
+    ] {
+        let r = get(srv.addr, &format!("/api/events?{q}"));
+        assert_eq!(r.status, 400, "{q}");
+        assert_eq!(r.header("content-type"), Some("application/json"));
+        let m = r.json()["error"]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_string();
+        assert!(!m.is_empty() && !m.contains("panicked"), "{q}: {m}");
+    }
+}
+
+#[test]
+fn ingest_needs_the_token() {
+    let calls = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let c = calls.clone();
+    let hooks = Hooks {
+        ingest: Some(Arc::new(move |_s: &mut Store, body: &[u8]| {
+            c.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Ok(json!({"bytes": body.len()}))
+        })),
+        ..Hooks::default()
+    };
+    let (_dir, srv) = start(hooks, Some("s3cret-token"));
+    let a = srv.addr;
+    let body = br#"{"id": "x1", "text": "Invented report."}"#;
+    let post = |h: &[(&str, &str)], b: &[u8]| request(a, "POST", "/api/ingest", h, b);
+    let r = post(&[], body);
+    assert_eq!(r.status, 401);
+    assert_eq!(r.header("www-authenticate"), Some("Bearer"));
+    assert_eq!(
+        post(&[("Authorization", "Bearer wrong-token")], body).status,
+        401
+    );
+    assert_eq!(
+        post(&[("Authorization", "Bearer s3cret-toke")], body).status,
+        401
+    );
+    assert_eq!(post(&[("Authorization", "s3cret-token")], body).status, 401);
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 0);
+    let ok = [("Authorization", "Bearer s3cret-token")];
+    assert_eq!(post(&ok, b"not json\n").status, 400);
+    assert_eq!(post(&ok, b"[1, 2]\n").status, 400);
+    assert_eq!(post(&ok, b"\n\n").status, 400);
+    let big = vec![b' '; 128 * 1024];
+    assert_eq!(post(&ok, &big).status, 413);
+    let r = post(&ok, body);
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(r.json()["bytes"], body.len());
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // GET on the ingest endpoint is not allowed.
+    assert_eq!(get(a, "/api/ingest").status, 405);
+}
+
+#[test]
+fn read_only_without_token_and_501_without_hooks() {
+    let (_dir, srv) = start(Hooks::default(), None);
+    let a = srv.addr;
+    let r = request(
+        a,
+        "POST",
+        "/api/ingest",
+        &[("Authorization", "Bearer anything")],
+        b"{}",
+    );
+    assert_eq!(r.status, 403);
+    assert!(r.json()["error"]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("read-only"));
+    assert_eq!(get(a, "/api/places/9001/control").status, 501);
+    assert_eq!(get(a, "/api/briefing").status, 501);
+    let places = get(a, "/api/places").json();
+    assert_eq!(places["places"].as_array().map(Vec::len), Some(3));
+}
+
+#[test]
+fn control_hook_answers_and_404s() {
+    let hooks = Hooks {
+        control: Some(Arc::new(|_s: &Store, place: &str| {
+            Ok(if place == "9001" {
+                Some(json!({"periods": [], "changes": []}))
+            } else if place == "boom" {
+                return Err(HookError::internal("secret detail"));
+            } else {
+                None
+            })
+        })),
+        ..Hooks::default()
+    };
+    let (_dir, srv) = start(hooks, None);
+    assert_eq!(get(srv.addr, "/api/places/9001/control").status, 200);
+    assert_eq!(get(srv.addr, "/api/places/Nowhere/control").status, 404);
+    let r = get(srv.addr, "/api/places/boom/control");
+    assert_eq!(r.status, 500);
+    assert!(!String::from_utf8_lossy(&r.body).contains("secret detail"));
+}
+
+#[test]
+fn openapi_page_and_assets() {
+    let (_dir, srv) = start(Hooks::default(), None);
+    let a = srv.addr;
+    let doc = get(a, "/openapi.json");
+    assert_eq!(doc.status, 200);
+    let doc = doc.json();
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    for p in [
+        "/api/events",
+        "/api/events/{id}",
+        "/api/events.geojson",
+        "/api/places",
+        "/api/places/{place}/control",
+        "/api/briefing",
+        "/api/ingest",
+        "/api/health",
+    ] {
+        assert!(doc["paths"][p].is_object(), "{p} documented");
+    }
+    let page = get(a, "/");
+    assert_eq!(page.status, 200);
+    assert!(page
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    assert!(page.header("content-security-policy").is_some());
+    assert_eq!(page.header("x-content-type-options"), Some("nosniff"));
+    assert!(
+        page.header("access-control-allow-origin").is_none(),
+        "CORS off by default"
+    );
+    for f in sitrep_server::assets::names() {
+        let r = get(a, &format!("/assets/{f}"));
+        assert_eq!(r.status, 200, "{f}");
+        assert!(!r.body.is_empty(), "{f}");
+    }
+    let health = get(a, "/api/health").json();
+    assert_eq!(health["events"], 3);
+    assert_eq!(health["read_only"], true);
+}
