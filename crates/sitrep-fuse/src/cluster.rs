@@ -38,6 +38,33 @@ impl Default for FuseConfig {
 /// Fuse a whole set of reports: group them by block and fuse each block
 /// (in parallel). Blocks come back sorted by key.
 pub fn fuse(reports: &[Report], cfg: &FuseConfig) -> Result<Vec<BlockFusion>, FuseError> {
+    let blocks: Vec<(String, Vec<&Report>)> = group(reports, cfg)?.into_iter().collect();
+    Ok(blocks
+        .into_par_iter()
+        .map(|(k, rs)| fuse_block(&k, rs, cfg))
+        .collect())
+}
+
+/// Like [`fuse`], but hands each block's result to `each` (from the rayon
+/// pool, in no particular order) instead of collecting them, so memory holds
+/// one block per thread. Returns the number of blocks.
+pub fn fuse_each<F>(reports: &[Report], cfg: &FuseConfig, each: F) -> Result<usize, FuseError>
+where
+    F: Fn(BlockFusion) + Sync,
+{
+    let blocks = group(reports, cfg)?;
+    let n = blocks.len();
+    blocks
+        .into_par_iter()
+        .for_each(|(k, rs)| each(fuse_block(&k, rs, cfg)));
+    Ok(n)
+}
+
+/// The reports of each block; an event id seen twice is an error.
+fn group<'a>(
+    reports: &'a [Report],
+    cfg: &FuseConfig,
+) -> Result<BTreeMap<String, Vec<&'a Report>>, FuseError> {
     let mut seen = BTreeSet::new();
     let mut blocks: BTreeMap<String, Vec<&Report>> = BTreeMap::new();
     for r in reports {
@@ -49,11 +76,7 @@ pub fn fuse(reports: &[Report], cfg: &FuseConfig) -> Result<Vec<BlockFusion>, Fu
             .or_default()
             .push(r);
     }
-    let blocks: Vec<(String, Vec<&Report>)> = blocks.into_iter().collect();
-    Ok(blocks
-        .into_par_iter()
-        .map(|(k, rs)| fuse_block(&k, rs, cfg))
-        .collect())
+    Ok(blocks)
 }
 
 /// Union-find with the summaries the constraints need.
@@ -231,12 +254,25 @@ pub fn fuse_block(block: &str, mut reports: Vec<&Report>, cfg: &FuseConfig) -> B
 
     // Denials attach to the best-matching cluster (outcome ignored: a denial
     // says the opposite of what it denies).
+    let mut by_actor: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    if !denials.is_empty() {
+        for (i, f) in feats.iter().enumerate() {
+            if let Some(a) = &f.actor1 {
+                by_actor.entry(a.as_str()).or_default().push(i);
+            }
+        }
+    }
     let mut attached: BTreeMap<usize, Vec<&Report>> = BTreeMap::new();
     let mut denial_links: BTreeMap<usize, Vec<Link>> = BTreeMap::new();
     for d in denials {
         let fd = Features::of(d);
         let mut best: Option<(f64, usize, crate::score::ScoreParts)> = None;
-        for (i, f) in feats.iter().enumerate() {
+        // Candidates: events of the same first actor (few per denial).
+        let candidates = by_actor
+            .get(fd.actor1.as_deref().unwrap_or(""))
+            .map_or(&[][..], |v| &v[..]);
+        for &i in candidates {
+            let f = &feats[i];
             // A party denies its own action: the denier must be the actor.
             if fd.actor1.is_none() || fd.actor1 != f.actor1 {
                 continue;

@@ -44,7 +44,7 @@ use sitrep_core::event::{
     Event, EventActor, EventLocation, EventModality, EventType, Evidence, SubEventType,
 };
 
-pub use cluster::{diff, fuse, fuse_block, Change, FuseConfig};
+pub use cluster::{diff, fuse, fuse_block, fuse_each, Change, FuseConfig};
 pub use control::{control_timeline, ControlChange, ControlPeriod, ControlTimeline};
 
 /// Errors of the fusion stage (inputs that cannot be fused).

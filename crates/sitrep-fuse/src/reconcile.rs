@@ -562,17 +562,25 @@ pub fn flag_opposite_outcomes(events: &mut [FusedEvent]) {
         })
         .collect();
     let mut add: Vec<(usize, Flag)> = Vec::new();
-    for i in 0..events.len() {
-        for j in i + 1..events.len() {
-            let (Some(a), Some(b)) = (info[i], info[j]) else {
-                continue;
-            };
+    // Territorial events only, by first day: compare while days overlap.
+    let mut order: Vec<(usize, OutcomeDay)> = info
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.map(|x| (i, x)))
+        .collect();
+    order.sort_by_key(|(i, x)| (x.2, *i));
+    for (p, &(i, a)) in order.iter().enumerate() {
+        for &(j, b) in &order[p + 1..] {
+            if b.2 > a.3 {
+                break;
+            }
             let opposite = matches!(
                 (a.0, b.0),
                 (Direction::Government, Direction::NonState)
                     | (Direction::NonState, Direction::Government)
             );
-            if opposite && a.1 == b.1 && a.2 <= b.3 && b.2 <= a.3 && a.4 && b.4 {
+            if opposite && a.1 == b.1 && a.4 && b.4 {
+                let (i, j) = (i.min(j), i.max(j));
                 add.push((
                     i,
                     Flag {
@@ -596,6 +604,7 @@ pub fn flag_opposite_outcomes(events: &mut [FusedEvent]) {
             }
         }
     }
+    add.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.detail.cmp(&y.1.detail)));
     for (i, f) in add {
         events[i].flags.push(f);
     }

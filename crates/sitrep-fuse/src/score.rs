@@ -27,7 +27,7 @@ pub const W_FIGURES: f64 = 0.10;
 
 /// Days before publication an event dated only by its report may have
 /// happened on.
-pub const REPORT_WINDOW_DAYS: i32 = 7;
+pub const REPORT_WINDOW_DAYS: i32 = 3;
 
 /// The score of a pair and its components.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -92,6 +92,8 @@ pub struct Features {
     /// A night / part-of-day date (may straddle midnight).
     pub part_of_day: bool,
     pub geonames: Option<u32>,
+    /// Located only by a country or region.
+    pub coarse: bool,
     pub coords: Option<(f64, f64)>,
     pub country: Option<String>,
     pub place_name: Option<String>,
@@ -147,6 +149,7 @@ impl Features {
             precise,
             part_of_day: prec == "part-of-day" || prec == "hour" || prec == "minute",
             geonames: loc.and_then(|l| l.geonames_id),
+            coarse: loc.is_none_or(|l| matches!(l.precision.as_str(), "country" | "region")),
             coords: loc.and_then(|l| match (l.lat, l.lon) {
                 (Some(a), Some(b)) if a.is_finite() && b.is_finite() => Some((a, b)),
                 _ => None,
@@ -211,7 +214,6 @@ fn date_score(a: &Features, b: &Features) -> Option<f64> {
                 match gap {
                     0 if width <= 10 => Some(0.5),
                     0 => Some(0.4),
-                    1 => Some(0.3),
                     _ => None,
                 }
             }
@@ -223,6 +225,14 @@ fn date_score(a: &Features, b: &Features) -> Option<f64> {
 }
 
 fn place_score(a: &Features, b: &Features) -> f64 {
+    // A country or region says little about which event it was.
+    if a.coarse || b.coarse {
+        return if a.geonames.is_some() && a.geonames == b.geonames {
+            0.4
+        } else {
+            0.2
+        };
+    }
     if let (Some(x), Some(y)) = (a.geonames, b.geonames) {
         if x == y {
             return 1.0;

@@ -117,7 +117,7 @@ fn report(
             } else {
                 EventModality::Asserted
             },
-            attributed_to: if doc % 2 == 0 {
+            attributed_to: if doc.is_multiple_of(2) {
                 vec![AttributedTo {
                     name: "the Syrian Observatory for Human Rights".into(),
                     text: "the Observatory".into(),

@@ -34,6 +34,8 @@ pub enum BenchCommand {
     /// Read + clean (+ store) throughput on a replicated CSV corpus.
     #[command(after_help = AFTER_HELP)]
     Ingest(IngestArgs),
+    /// Fuse a million synthetic event records made from extracted dev events.
+    Fuse(super::bench_fuse::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -83,6 +85,7 @@ struct Report {
 pub fn run(g: &Global, c: BenchCommand) -> anyhow::Result<ExitCode> {
     match c {
         BenchCommand::Ingest(a) => ingest(g, a),
+        BenchCommand::Fuse(a) => super::bench_fuse::run(g, a),
     }
 }
 

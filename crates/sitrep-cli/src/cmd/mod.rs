@@ -6,6 +6,7 @@ use crate::{Cli, Command};
 
 pub mod annotate;
 pub mod bench;
+pub mod bench_fuse;
 pub mod control;
 pub mod docs;
 pub mod eval;
