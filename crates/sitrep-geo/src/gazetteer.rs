@@ -433,6 +433,20 @@ impl Gazetteer {
         v
     }
 
+    /// Every light-folded name key of the index, in key order (for
+    /// benchmarks that need the gazetteer's vocabulary, e.g. a bare
+    /// Aho-Corasick scan as a speed floor).
+    pub fn light_keys(&self) -> impl Iterator<Item = &str> + '_ {
+        let t = self.light;
+        let b = &self.bytes;
+        (0..t.n).filter_map(move |i| {
+            let s = rd_u32(b, t.key_offs + i * 4) as usize;
+            let e = rd_u32(b, t.key_offs + (i + 1) * 4) as usize;
+            b.get(t.keys + s..t.keys + e)
+                .and_then(|k| std::str::from_utf8(k).ok())
+        })
+    }
+
     /// Whether `heavy_key` is a curated alias.
     pub fn is_alias(&self, heavy_key: &str) -> bool {
         self.aliases.contains_key(heavy_key)

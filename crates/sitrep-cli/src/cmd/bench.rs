@@ -1,5 +1,12 @@
 //! `sitrep bench ingest`: throughput of read + clean, and of read + clean +
 //! store, on a corpus replicated in memory to a target size.
+//!
+//! `sitrep bench stages`: per-core speed of each stage (clean, MinHash,
+//! annotate, geo, extract) and of the whole analysis pipeline on the same
+//! in-memory documents, with two peers on the same bytes: a bare
+//! Aho-Corasick scan of every gazetteer and actor name (the floor) and,
+//! when a Python with spaCy is given, `en_core_web_sm` NER
+//! (`bench/spacy_ner.py`).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,6 +16,8 @@ use anyhow::Context;
 use serde::Serialize;
 use sitrep_read::{Input, ReadOptions};
 use sitrep_store::Store;
+
+mod stages;
 
 use super::ingest::{pipeline, Progress};
 use super::pipeline::Pipeline;
@@ -34,6 +43,9 @@ pub enum BenchCommand {
     /// Read + clean (+ store) throughput on a replicated CSV corpus.
     #[command(after_help = AFTER_HELP)]
     Ingest(IngestArgs),
+    /// Per-core speed of each stage and of the whole pipeline, with peers.
+    #[command(after_help = stages::AFTER_HELP)]
+    Stages(stages::StagesArgs),
     /// Fuse a million synthetic event records made from extracted dev events.
     Fuse(super::bench_fuse::Args),
 }
@@ -85,6 +97,7 @@ struct Report {
 pub fn run(g: &Global, c: BenchCommand) -> anyhow::Result<ExitCode> {
     match c {
         BenchCommand::Ingest(a) => ingest(g, a),
+        BenchCommand::Stages(a) => stages::run(g, a),
         BenchCommand::Fuse(a) => super::bench_fuse::run(g, a),
     }
 }
@@ -217,7 +230,7 @@ fn phase(name: &'static str, docs: u64, bytes: u64, secs: f64, threads: usize) -
 }
 
 /// One corpus article.
-struct Article {
+pub(super) struct Article {
     id: String,
     title: String,
     content: String,
@@ -225,7 +238,7 @@ struct Article {
 
 /// Articles of a CSV with a header row naming `article_title` and
 /// `article_content` (and `unit_id` when present).
-fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
+pub(super) fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
     let mut rows = super::input::csv_rows(raw).into_iter();
     let header = rows.next().context("empty CSV: expected a header row")?;
     let col = |name: &str| header.iter().position(|h| h.trim() == name);
@@ -249,7 +262,7 @@ fn articles(raw: &str) -> anyhow::Result<Vec<Article>> {
 
 /// Write replicas of the articles as JSON Lines until `target` bytes of
 /// text; returns the number of replicas (rounds over all articles).
-fn write_corpus(articles: &[Article], target: u64, path: &Path) -> anyhow::Result<u64> {
+pub(super) fn write_corpus(articles: &[Article], target: u64, path: &Path) -> anyhow::Result<u64> {
     use std::io::Write;
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     let mut bytes = 0u64;
