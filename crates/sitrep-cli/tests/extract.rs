@@ -144,6 +144,15 @@ fn fixture_snapshots() {
     insta::assert_yaml_snapshot!("extract_fixtures", summaries);
 }
 
+/// The seed events, reviewed line by line against ../shared/seeds/README.md
+/// (skipped without the seeds). Only short mention texts are stored.
+#[test]
+fn seed_snapshots() {
+    let Some(docs) = seeds() else { return };
+    let summaries: Vec<Value> = docs.iter().map(summary).collect();
+    insta::assert_yaml_snapshot!("extract_seeds", summaries);
+}
+
 #[test]
 fn fixture_expectations() {
     let docs = fixtures();

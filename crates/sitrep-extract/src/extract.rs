@@ -222,9 +222,10 @@ impl Extractor {
                     &spans,
                     g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0),
                 ),
-                location: spans
-                    .iter()
-                    .find_map(|&s| place_in(geo, text, s))
+                location: territorial(first.sub)
+                    .then(|| taken_place(geo, text, &spans))
+                    .flatten()
+                    .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
                     .or(lead_place)
                     .filter(|t| class_rank(t) < 3)
                     .or(main_place)
@@ -417,13 +418,55 @@ fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<
         // The subject stands close before its verb; further back, or across
         // a comma, it is another clause's ("According to an army
         // spokesperson, militants gained control").
-        return actors
+        let close = actors
             .iter()
             .filter(|a| s.contains(a.span) && a.span.end <= verb && verb - a.span.end <= 60)
             .filter(|a| !text.get(a.span.end..verb).unwrap_or("").contains(','))
             .filter(|a| !driven_out(text, a.span.start))
             .max_by_key(|a| a.span.end)
             .copied();
+        // Else the only actor named before the verb is its subject ("In the
+        // same context, the SDF affirmed, on Wednesday, capturing several
+        // villages").
+        return close.or_else(|| {
+            let mut before = actors
+                .iter()
+                .filter(|a| s.contains(a.span) && a.span.end <= verb)
+                .filter(|a| !driven_out(text, a.span.start));
+            match (before.next(), before.next()) {
+                (Some(a), None) => Some(*a),
+                _ => None,
+            }
+        });
+    }
+    None
+}
+
+/// Where the place was taken: the first place named after the verb of
+/// taking, within the same clause ("capturing the town of Al Qaim").
+fn taken_place<'a>(
+    geo: &'a PlacesAndActors,
+    text: &str,
+    spans: &[Span],
+) -> Option<&'a sitrep_core::place::Toponym> {
+    const VERBS: &[&str] = &[
+        "captur", "seiz", "took", "retook", "retak", "overran", "liberat",
+    ];
+    for &s in spans {
+        let lower = s.slice(text).to_ascii_lowercase();
+        let Some(at) = VERBS.iter().filter_map(|v| lower.find(v)).min() else {
+            continue;
+        };
+        let verb = s.start + at;
+        let found = geo
+            .toponyms
+            .iter()
+            .filter(|t| s.contains(t.span) && t.span.start > verb && t.span.start - verb <= 40)
+            .filter(|t| t.place.is_some() && class_rank(t) < 3)
+            .min_by_key(|t| t.span.start);
+        if found.is_some() {
+            return found;
+        }
     }
     None
 }
@@ -462,6 +505,16 @@ fn driven_out(text: &str, start: usize) -> bool {
                 .last()
                 .is_none_or(|c| !c.is_alphanumeric())
     })
+}
+
+/// Sub-types that say who holds a place.
+fn territorial(t: S) -> bool {
+    matches!(
+        t,
+        S::GovernmentRegainsTerritory
+            | S::NonStateActorOvertakesTerritory
+            | S::NonViolentTransferOfTerritory
+    )
 }
 
 /// Event types whose reports carry casualty figures.
