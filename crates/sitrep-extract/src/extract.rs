@@ -23,6 +23,12 @@ use sitrep_core::{CharIndex, Diagnostic, Document, SegmentKind, Span};
 
 use crate::classify::{SubtypeClassifier, Target};
 
+/// Longest document text events are extracted from. News reports are a
+/// few kilobytes; mention merging is quadratic in the number of event
+/// sentences, so a runaway scrape (a whole site in one file) is refused
+/// with a diagnostic instead of taking minutes.
+pub const MAX_TEXT_BYTES: usize = 512 * 1024;
+
 /// Minimum sentence score for an event mention.
 const MIN_EVENT_SCORE: f32 = 2.0;
 
@@ -66,6 +72,18 @@ impl Extractor {
     pub fn extract(&self, doc: &Document, ann: &Annotations, geo: &PlacesAndActors) -> Extraction {
         let mut out = Extraction::default();
         let text = doc.text.as_str();
+        if text.len() > MAX_TEXT_BYTES {
+            out.diagnostics.push(sitrep_core::Diagnostic::warning(
+                "extract.too-long",
+                format!(
+                    "document text is {} bytes, over the {} byte limit for event extraction; \
+                     no events extracted (split the file into reports)",
+                    text.len(),
+                    MAX_TEXT_BYTES
+                ),
+            ));
+            return out;
+        }
         let title = doc
             .segments
             .iter()
@@ -976,4 +994,27 @@ fn means(sentence: &str) -> Option<String> {
 /// Parse `YYYY-MM-DD`.
 pub fn parse_day(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_core::DocumentMeta;
+
+    /// Regression: a multi-megabyte document took minutes (quadratic
+    /// merging); it is now refused with a diagnostic.
+    #[test]
+    fn huge_documents_are_refused_quickly() {
+        let text = "Rebels shelled the town, killing two civilians. ".repeat(20_000);
+        let doc = Document::from_text(
+            "big".into(),
+            "big.txt".into(),
+            text,
+            DocumentMeta::default(),
+        );
+        let out =
+            Extractor::new().extract(&doc, &Annotations::default(), &PlacesAndActors::default());
+        assert!(out.events.is_empty());
+        assert_eq!(out.diagnostics[0].code, "extract.too-long");
+    }
 }
