@@ -72,21 +72,9 @@ fn pairs_of(groups: &BTreeMap<usize, Vec<usize>>) -> BTreeSet<(usize, usize)> {
 }
 
 pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
-    let mut rdr = csv::ReaderBuilder::new()
-        .from_path(&a.csv)
-        .with_context(|| {
-            format!(
-                "cannot read {}; pass the FA-KES dev set with --csv PATH",
-                a.csv.display()
-            )
-        })?;
-    let headers = rdr.headers()?.clone();
-    let col = |name: &str| -> anyhow::Result<usize> {
-        headers
-            .iter()
-            .position(|h| h == name)
-            .with_context(|| format!("{}: no column named `{name}`", a.csv.display()))
-    };
+    let (mut rdr, headers) =
+        super::input::open_csv(&a.csv, "pass the FA-KES dev set with --csv PATH")?;
+    let col = |name: &str| super::input::column(&headers, &a.csv, name);
     let c = [
         col("unit_id")?,
         col("article_title")?,

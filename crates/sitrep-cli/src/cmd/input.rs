@@ -111,6 +111,33 @@ pub fn csv_rows(s: &str) -> Vec<Vec<String>> {
     rows
 }
 
+/// Open a CSV file with a header row; `hint` says what to pass instead when
+/// it cannot be read.
+pub fn open_csv(
+    path: &std::path::Path,
+    hint: &str,
+) -> anyhow::Result<(csv::Reader<std::fs::File>, csv::StringRecord)> {
+    use anyhow::Context;
+    let mut rdr = csv::ReaderBuilder::new()
+        .from_path(path)
+        .with_context(|| format!("cannot read {}; {hint}", path.display()))?;
+    let headers = rdr.headers()?.clone();
+    Ok((rdr, headers))
+}
+
+/// The index of the column named `name`, or an error naming the file.
+pub fn column(
+    headers: &csv::StringRecord,
+    path: &std::path::Path,
+    name: &str,
+) -> anyhow::Result<usize> {
+    use anyhow::Context;
+    headers
+        .iter()
+        .position(|h| h == name)
+        .with_context(|| format!("{}: no column named `{name}`", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
