@@ -593,7 +593,8 @@ impl Builder<'_> {
             let mut shown = BTreeSet::new();
             let label = event_label(e);
             // Figures: contradictions, and different (compatible) figures.
-            for (field, name, fig) in figures(e) {
+            for (field, what, fig) in figures(e) {
+                let name = figure_noun(&what);
                 let distinct: BTreeSet<String> =
                     fig.by_source.iter().map(|s| s.text.clone()).collect();
                 if fig.by_source.len() < 2 || distinct.len() < 2 {
@@ -608,13 +609,11 @@ impl Builder<'_> {
                     .join("; ");
                 let text = if fig.contradiction {
                     format!(
-                        "Sources contradict each other on {} in {label}: {says}; these figures cannot all be true.",
-                        name.to_lowercase()
+                        "Sources contradict each other on {name} in {label}: {says}; these figures cannot all be true."
                     )
                 } else {
                     format!(
-                        "Sources give different figures for {} in {label}: {says}; the ranges are compatible.",
-                        name.to_lowercase()
+                        "Sources give different figures for {name} in {label}: {says}; the ranges are compatible."
                     )
                 };
                 sentences.extend(self.generated(text, &claims));
@@ -786,10 +785,10 @@ impl Builder<'_> {
             let f = e.displaced.as_ref().expect("has a displacement figure");
             let claims: Vec<&Claim> = e.claims.iter().filter(|c| c.field == "displaced").collect();
             let text = format!(
-                "The largest displacement figure is {} people displaced at {} ({}; {}), according to {}.",
+                "The largest displacement figure is {} people displaced at {} {} ({}), according to {}.",
                 f.best.map_or("?".into(), num),
                 place_name(e),
-                date_words(&e.date),
+                when_words(e),
                 range_words(f),
                 who_says(f)
             );
@@ -1233,6 +1232,17 @@ fn figures(e: &Event) -> Vec<(String, String, &Figure)> {
         }
     }
     out
+}
+
+/// `the number of Army of Zedland dead` for the label `Army of Zedland dead`.
+fn figure_noun(label: &str) -> String {
+    match label {
+        "Killed (all sides)" => "the number killed".into(),
+        "Civilians killed" => "the number of civilians killed".into(),
+        "Injured" => "the number injured".into(),
+        "Displaced" => "the number displaced".into(),
+        other => format!("the number of {other}"),
+    }
 }
 
 /// Whitespace collapsed, lower case (to find a phrase in a sentence).
