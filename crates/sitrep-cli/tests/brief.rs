@@ -292,3 +292,94 @@ fn no_events_and_unknown_places() {
     assert_eq!(r["scope"]["kind"], "region");
     assert!(r["counts"]["events"].as_u64().unwrap() > b["counts"]["events"].as_u64().unwrap());
 }
+
+/// `GET path` on a running server: status and body (one request per
+/// connection, `Connection: close`, no chunked encoding expected for these
+/// small bodies beyond what we undo here).
+fn http_get(addr: &str, path: &str) -> (u16, String, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    s.set_read_timeout(Some(std::time::Duration::from_secs(60)))
+        .unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let raw = String::from_utf8_lossy(&raw).to_string();
+    let (head, body) = raw.split_once("\r\n\r\n").expect("headers");
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let body = if head.to_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((len, tail)) = rest.split_once("\r\n") {
+            let n = usize::from_str_radix(len.trim(), 16).unwrap_or(0);
+            if n == 0 {
+                break;
+            }
+            out.push_str(&tail[..n]);
+            rest = &tail[n + 2..];
+        }
+        out
+    } else {
+        body.to_string()
+    };
+    (status, head.to_string(), body)
+}
+
+#[test]
+fn serve_answers_briefings() {
+    let Some(dir) = common::seeds() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("t.db");
+    common::ingest(&db, &[&dir]);
+    let mut child = std::process::Command::new(common::bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("start sitrep serve");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|r| r.split('/').next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let q = "/api/briefing?place=al-Boukamal&from=2017-11-01&to=2017-11-30";
+    let (status, _, body) = http_get(&addr, q);
+    let cli = brief(
+        &db,
+        &["al-Boukamal", "--from", "2017-11-01", "--to", "2017-11-30"],
+    );
+    let api: Value = serde_json::from_str(&body).unwrap();
+    let (md_status, md_head, md) = http_get(&addr, &format!("{q}&format=md"));
+    let (html_status, _, html) = http_get(&addr, &format!("{q}&format=html"));
+    let (missing, _, missing_body) = http_get(&addr, "/api/briefing?place=Qqqzzyville");
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(status, 200, "{body}");
+    // The API serves the same briefing as the command line.
+    assert_eq!(api, cli);
+    assert_eq!(md_status, 200);
+    assert!(
+        md_head.to_lowercase().contains("text/markdown"),
+        "{md_head}"
+    );
+    assert!(
+        md.starts_with("# Situation report: ") && md.contains("[^1]: "),
+        "{md}"
+    );
+    assert_eq!(html_status, 200);
+    assert!(html.contains("<sup class=\"fn\"><a href=\"#note-1\">[1]</a></sup>"));
+    assert_eq!(missing, 404, "{missing_body}");
+    assert!(missing_body.contains("Qqqzzyville"), "{missing_body}");
+}
