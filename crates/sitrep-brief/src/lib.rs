@@ -1261,3 +1261,69 @@ fn mentions_figure(c: &Claim, sentence: &str) -> bool {
         .map(squash)
         .any(|part| !part.is_empty() && s.contains(&part))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str, e: &str, p: &str, late: bool) -> Date {
+        Date {
+            start: Some(s.into()),
+            end: Some(e.into()),
+            precision: p.into(),
+            late,
+        }
+    }
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(day_words("2017-11-09"), "9 November 2017");
+        assert_eq!(day_words("not a date"), "not a date");
+        assert_eq!(
+            period_words(Some("2017-11-01"), Some("2017-11-30")),
+            "1 to 30 November 2017"
+        );
+        assert_eq!(
+            period_words(Some("2017-10-18"), Some("2017-11-08")),
+            "18 October to 8 November 2017"
+        );
+        assert_eq!(
+            period_words(Some("2017-12-30"), Some("2018-01-02")),
+            "30 December 2017 to 2 January 2018"
+        );
+        assert_eq!(period_words(None, None), "all dates");
+        assert_eq!(
+            between_words("2017-11-09", "2017-11-10"),
+            "between 9 and 10 November 2017"
+        );
+        let night = date("2017-11-09", "2017-11-09", "part-of-day", true);
+        assert_eq!(date_words(&night), "night of 9 November 2017");
+        let week = date("2017-10-18", "2017-11-08", "week", false);
+        assert_eq!(date_words(&week), "18 October to 8 November 2017 (week)");
+        let report = date("2017-11-19", "2017-11-19", "report", false);
+        assert_eq!(
+            date_words(&report),
+            "by 19 November 2017 (date of the report)"
+        );
+    }
+
+    #[test]
+    fn figures_in_words() {
+        assert_eq!(num(120000.0), "120,000");
+        assert_eq!(num(31.0), "31");
+        assert_eq!(num(2.5), "2.5");
+        let f = Figure {
+            low: Some(51.0),
+            best: Some(51.0),
+            high: None,
+            sources: 1,
+            by_source: Vec::new(),
+            contradiction: false,
+        };
+        assert_eq!(range_words(&f), "low 51, best 51, high not bounded");
+        assert_eq!(plural(1, "source", "sources"), "1 source");
+        assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
+        assert_eq!(holder_words("government: Army"), "Army (government)");
+        assert_eq!(source_name("outlet:Rudaw"), "Rudaw");
+    }
+}

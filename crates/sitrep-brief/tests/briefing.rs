@@ -46,6 +46,12 @@ const DOCS: &[Doc] = &[
         published: "2031-03-10",
         text: "About 3,000 people fled Tell Qarmun last week, the Relief Office said. Most are staying with relatives <in> the *hills* & [camps].",
     },
+    Doc {
+        key: "r5-border-herald",
+        outlet: "Border Herald",
+        published: "2031-03-09",
+        text: "The Crescent Brigade denied on Sunday that its fighters had entered Tell Qarmun on Saturday night.",
+    },
 ];
 
 fn army() -> EventActor {
@@ -156,12 +162,24 @@ fn event(
 }
 
 fn fixture(from: Option<&str>, to: Option<&str>) -> Input {
-    let [d1, d2, d3, d4] = [&DOCS[0], &DOCS[1], &DOCS[2], &DOCS[3]];
+    let [d1, d2, d3, d4, d5] = [&DOCS[0], &DOCS[1], &DOCS[2], &DOCS[3], &DOCS[4]];
     let by_actor = |id: &str, r: Range| ActorFatalities {
         actor_id: Some(id.into()),
         range: r,
     };
+    let mut denial = event(
+        d5,
+        SubEventType::NonStateActorOvertakesTerritory,
+        ("2031-03-08", "2031-03-08", "part-of-day", "Saturday night"),
+        (Some(brigade()), None),
+        Fatalities::default(),
+        None,
+        &["The Crescent Brigade"],
+        &["The Crescent Brigade denied on Sunday that its fighters had entered Tell Qarmun on Saturday night."],
+    );
+    denial.event.modality = EventModality::Denied;
     let reports = vec![
+        denial,
         event(
             d1,
             SubEventType::GovernmentRegainsTerritory,
@@ -342,6 +360,11 @@ fn figures_with_sources_and_disagreements() {
     // The unconfirmed counter-attack (residents only) is flagged.
     let u = find("Unconfirmed: only Hill Post reports");
     assert_eq!(b.notes[u.notes[0] - 1].outlet, "Hill Post");
+    // The brigade's denial, quoted.
+    let d = find("Crescent Brigade denies the non-state actor overtakes territory");
+    assert_eq!(b.notes[d.notes[0] - 1].outlet, "Border Herald");
+    assert!(all.iter().any(|s| s.kind == SentenceKind::Quote
+        && s.text.starts_with("The Crescent Brigade denied on Sunday")));
     // The displacement figure with its source.
     let d = find("Displaced:");
     assert!(
