@@ -61,14 +61,21 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--ingest-token must have at least 8 characters");
         }
     }
-    let gazetteer = Arc::new(super::brief::load_gazetteer(a.data.as_deref())?);
     let mut hooks = Hooks {
         control: Some(Arc::new(control_hook)),
-        briefing: Some(Arc::new(move |store: &Store, q: &BriefingQuery| {
-            briefing_hook(store, q, &gazetteer)
-        })),
         ..Hooks::default()
     };
+    // Briefings resolve places through the gazetteer; without it the
+    // endpoint answers 501 and the rest still works.
+    match super::brief::load_gazetteer(a.data.as_deref()) {
+        Ok(g) => {
+            let g = Arc::new(g);
+            hooks.briefing = Some(Arc::new(move |store: &Store, q: &BriefingQuery| {
+                briefing_hook(store, q, &g)
+            }));
+        }
+        Err(e) => eprintln!("warning: briefings are off: {e:#}"),
+    }
     if a.ingest_token.is_some() {
         let analysis = Arc::new(Pipeline::load(a.data.as_deref())?);
         hooks.ingest = Some(Arc::new(move |store: &mut Store, body: &[u8]| {
