@@ -72,6 +72,7 @@ pub struct Input {
     pub timelines: Vec<Timeline>,
     /// Reports by document key.
     pub reports: BTreeMap<String, Report>,
-    /// The most events listed under "Key events" (the others are counted).
+    /// The most events listed under "Key events" (the others are counted);
+    /// 0 for [`crate::DEFAULT_MAX_EVENTS`].
     pub max_events: usize,
 }

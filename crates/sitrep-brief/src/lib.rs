@@ -39,6 +39,8 @@ pub const CONFIRMED_CONFIDENCE: f64 = 0.6;
 pub const DEFAULT_MAX_EVENTS: usize = 12;
 /// Quoted evidence sentences per statement at most.
 const MAX_QUOTES: usize = 3;
+/// Places whose control the summary states, at most.
+const MAX_SUMMARY_PLACES: usize = 3;
 
 /// A situation report.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -707,8 +709,11 @@ impl Builder<'_> {
     fn summary(&mut self, events: &[&Event], disagreements: &[Item]) -> Vec<Item> {
         let inp = self.input;
         let mut sentences = Vec::new();
-        // Control: the last confirmed change in the period, per place.
-        for t in &inp.timelines {
+        // Control: the last confirmed change in the period, per place (the
+        // places with the most changes first, at most three).
+        let mut timelines: Vec<&Timeline> = inp.timelines.iter().collect();
+        timelines.sort_by_key(|t| std::cmp::Reverse(t.periods.len()));
+        for t in timelines.into_iter().take(MAX_SUMMARY_PLACES) {
             let (from, to) = (inp.from.as_deref(), inp.to.as_deref());
             let within: Vec<&ControlPeriod> = t
                 .periods
