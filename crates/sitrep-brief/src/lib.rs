@@ -790,7 +790,7 @@ impl Builder<'_> {
             let f = e.displaced.as_ref().expect("has a displacement figure");
             let claims: Vec<&Claim> = e.claims.iter().filter(|c| c.field == "displaced").collect();
             let text = format!(
-                "The largest displacement figure is {} people displaced at {} {} ({}), according to {}.",
+                "The largest displacement figure is {} people displaced at {} {}: {}, according to {}.",
                 f.best.map_or("?".into(), num),
                 place_name(e),
                 when_words(e),
@@ -1192,7 +1192,7 @@ fn who_says(f: &Figure) -> String {
 
 fn figure_words(f: &Figure) -> String {
     format!(
-        "{} from {}, according to {}",
+        "{}; {}: {}",
         range_words(f),
         plural(f.sources, "independent source", "independent sources"),
         who_says(f)
