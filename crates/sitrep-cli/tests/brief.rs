@@ -290,7 +290,19 @@ fn no_events_and_unknown_places() {
         ],
     );
     assert_eq!(r["scope"]["kind"], "region");
-    assert!(r["counts"]["events"].as_u64().unwrap() > b["counts"]["events"].as_u64().unwrap());
+    let abu = brief(
+        &db,
+        &["Albukamal", "--from", "2017-11-01", "--to", "2017-11-30"],
+    );
+    let n = |v: &Value| v["counts"]["events"].as_u64().unwrap();
+    assert!(n(&r) > n(&abu), "{} vs {}", n(&r), n(&abu));
+    // A country: every event located in it.
+    let c = brief(
+        &db,
+        &["Syria", "--from", "2017-11-01", "--to", "2017-11-30"],
+    );
+    assert_eq!(c["scope"]["kind"], "country");
+    assert!(n(&c) >= n(&r), "{} vs {}", n(&c), n(&r));
 }
 
 /// `GET path` on a running server: status and body (one request per
