@@ -772,12 +772,50 @@ fn record_to_document(
             format!("invalid JSON ({e}); fix the line or remove it"),
         )
     })?;
-    let serde_json::Value::Object(mut m) = v else {
+    let serde_json::Value::Object(m) = v else {
         return Err(ReadError::new(
             origin,
             "record is not a JSON object; each line must be {\"text\": ..} or {\"html\": ..}",
         ));
     };
+    object_to_document(m, origin, src.sidecar.as_ref(), opts, || {
+        if src.stdin {
+            format!("stdin:{}", src.line_no)
+        } else {
+            let base = src
+                .origin
+                .rsplit(['/', '\\'])
+                .next()
+                .map(|n| key_for_path(Path::new(n)))
+                .unwrap_or_default();
+            format!("{base}:{}", src.line_no)
+        }
+    })
+}
+
+/// One report given as a JSON object with the fields of a JSON Lines record
+/// (`id`, `url`, `outlet`, `title`, `published`, `text` or `html`; others
+/// kept in `meta.extra`), read exactly as a line of a `.jsonl` file would be.
+/// `origin` names where it came from in errors; it is also the document key
+/// when the record has no `id`. Used by callers that hold records in memory
+/// (the Python package, Spark jobs) so their documents equal the CLI's.
+pub fn document_from_record(
+    record: serde_json::Map<String, serde_json::Value>,
+    origin: &str,
+    opts: &ReadOptions,
+) -> Result<Document, ReadError> {
+    object_to_document(record, origin.to_string(), None, opts, || {
+        origin.to_string()
+    })
+}
+
+fn object_to_document(
+    mut m: serde_json::Map<String, serde_json::Value>,
+    origin: String,
+    sidecar: Option<&DocumentMeta>,
+    opts: &ReadOptions,
+    default_key: impl FnOnce() -> String,
+) -> Result<Document, ReadError> {
     let take_str = |m: &mut serde_json::Map<String, serde_json::Value>, k: &str| match m.remove(k) {
         Some(serde_json::Value::String(s)) => Ok(Some(s)),
         Some(serde_json::Value::Null) | None => Ok(None),
@@ -796,7 +834,7 @@ fn record_to_document(
         )
     })?;
     let mut meta = meta_from_object(m);
-    if let Some(sc) = &src.sidecar {
+    if let Some(sc) = sidecar {
         // A sidecar entry for a JSONL file fills fields its records lack.
         meta.url = meta.url.or_else(|| sc.url.clone());
         meta.outlet = meta.outlet.or_else(|| sc.outlet.clone());
@@ -804,16 +842,7 @@ fn record_to_document(
     }
     let key = match &meta.id {
         Some(id) => id.clone(),
-        None if src.stdin => format!("stdin:{}", src.line_no),
-        None => {
-            let base = src
-                .origin
-                .rsplit(['/', '\\'])
-                .next()
-                .map(|n| key_for_path(Path::new(n)))
-                .unwrap_or_default();
-            format!("{base}:{}", src.line_no)
-        }
+        None => default_key(),
     };
     let mut doc = match (html, text) {
         (Some(h), _) if !h.trim().is_empty() => {
@@ -860,6 +889,36 @@ mod tests {
             Some("rudaw.net")
         );
         assert_eq!(outlet_from_url("not a url"), None);
+    }
+
+    #[test]
+    fn a_record_in_memory_reads_like_a_jsonl_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wire.jsonl");
+        let line = r#"{"id":"w1","outlet":"Kestrel Post","published":"2021-03-04","title":"T","text":"Shelling hit Varnot.","lang":"en"}"#;
+        std::fs::write(&p, format!("{line}\n")).unwrap();
+        let opts = ReadOptions::default();
+        let from_file = read_inputs(&[Input::Path(p)], &opts).remove(0).unwrap();
+        let serde_json::Value::Object(m) = serde_json::from_str(line).unwrap() else {
+            unreachable!()
+        };
+        let mut in_memory = document_from_record(m, "py:0", &opts).unwrap();
+        in_memory.origin = from_file.origin.clone();
+        assert_eq!(format!("{in_memory:?}"), format!("{from_file:?}"));
+        // Without an id the origin is the key; without text, a clear error.
+        let serde_json::Value::Object(m) = serde_json::json!({"text": "x"}) else {
+            unreachable!()
+        };
+        assert_eq!(
+            document_from_record(m, "row 3", &opts).unwrap().key,
+            "row 3"
+        );
+        let serde_json::Value::Object(m) = serde_json::json!({"title": "x"}) else {
+            unreachable!()
+        };
+        let e = document_from_record(m, "row 4", &opts).unwrap_err();
+        assert_eq!(e.origin, "row 4");
+        assert!(e.message.contains("neither"), "{e}");
     }
 
     #[test]
