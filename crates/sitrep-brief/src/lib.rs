@@ -593,7 +593,8 @@ impl Builder<'_> {
             let mut shown = BTreeSet::new();
             let label = event_label(e);
             // Figures: contradictions, and different (compatible) figures.
-            for (field, name, fig) in figures(e) {
+            for (field, what, fig) in figures(e) {
+                let name = figure_noun(&what);
                 let distinct: BTreeSet<String> =
                     fig.by_source.iter().map(|s| s.text.clone()).collect();
                 if fig.by_source.len() < 2 || distinct.len() < 2 {
@@ -608,13 +609,11 @@ impl Builder<'_> {
                     .join("; ");
                 let text = if fig.contradiction {
                     format!(
-                        "Sources contradict each other on {} in {label}: {says}; these figures cannot all be true.",
-                        name.to_lowercase()
+                        "Sources contradict each other on {name} in {label}: {says}; these figures cannot all be true."
                     )
                 } else {
                     format!(
-                        "Sources give different figures for {} in {label}: {says}; the ranges are compatible.",
-                        name.to_lowercase()
+                        "Sources give different figures for {name} in {label}: {says}; the ranges are compatible."
                     )
                 };
                 sentences.extend(self.generated(text, &claims));
@@ -786,10 +785,10 @@ impl Builder<'_> {
             let f = e.displaced.as_ref().expect("has a displacement figure");
             let claims: Vec<&Claim> = e.claims.iter().filter(|c| c.field == "displaced").collect();
             let text = format!(
-                "The largest displacement figure is {} people displaced at {} ({}; {}), according to {}.",
+                "The largest displacement figure is {} people displaced at {} {} ({}), according to {}.",
                 f.best.map_or("?".into(), num),
                 place_name(e),
-                date_words(&e.date),
+                when_words(e),
                 range_words(f),
                 who_says(f)
             );
@@ -1235,6 +1234,17 @@ fn figures(e: &Event) -> Vec<(String, String, &Figure)> {
     out
 }
 
+/// `the number of Army of Zedland dead` for the label `Army of Zedland dead`.
+fn figure_noun(label: &str) -> String {
+    match label {
+        "Killed (all sides)" => "the number killed".into(),
+        "Civilians killed" => "the number of civilians killed".into(),
+        "Injured" => "the number injured".into(),
+        "Displaced" => "the number displaced".into(),
+        other => format!("the number of {other}"),
+    }
+}
+
 /// Whitespace collapsed, lower case (to find a phrase in a sentence).
 fn squash(s: &str) -> String {
     s.split_whitespace()
@@ -1250,4 +1260,70 @@ fn mentions_figure(c: &Claim, sentence: &str) -> bool {
     t.split("; ")
         .map(squash)
         .any(|part| !part.is_empty() && s.contains(&part))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(s: &str, e: &str, p: &str, late: bool) -> Date {
+        Date {
+            start: Some(s.into()),
+            end: Some(e.into()),
+            precision: p.into(),
+            late,
+        }
+    }
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(day_words("2017-11-09"), "9 November 2017");
+        assert_eq!(day_words("not a date"), "not a date");
+        assert_eq!(
+            period_words(Some("2017-11-01"), Some("2017-11-30")),
+            "1 to 30 November 2017"
+        );
+        assert_eq!(
+            period_words(Some("2017-10-18"), Some("2017-11-08")),
+            "18 October to 8 November 2017"
+        );
+        assert_eq!(
+            period_words(Some("2017-12-30"), Some("2018-01-02")),
+            "30 December 2017 to 2 January 2018"
+        );
+        assert_eq!(period_words(None, None), "all dates");
+        assert_eq!(
+            between_words("2017-11-09", "2017-11-10"),
+            "between 9 and 10 November 2017"
+        );
+        let night = date("2017-11-09", "2017-11-09", "part-of-day", true);
+        assert_eq!(date_words(&night), "night of 9 November 2017");
+        let week = date("2017-10-18", "2017-11-08", "week", false);
+        assert_eq!(date_words(&week), "18 October to 8 November 2017 (week)");
+        let report = date("2017-11-19", "2017-11-19", "report", false);
+        assert_eq!(
+            date_words(&report),
+            "by 19 November 2017 (date of the report)"
+        );
+    }
+
+    #[test]
+    fn figures_in_words() {
+        assert_eq!(num(120000.0), "120,000");
+        assert_eq!(num(31.0), "31");
+        assert_eq!(num(2.5), "2.5");
+        let f = Figure {
+            low: Some(51.0),
+            best: Some(51.0),
+            high: None,
+            sources: 1,
+            by_source: Vec::new(),
+            contradiction: false,
+        };
+        assert_eq!(range_words(&f), "low 51, best 51, high not bounded");
+        assert_eq!(plural(1, "source", "sources"), "1 source");
+        assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
+        assert_eq!(holder_words("government: Army"), "Army (government)");
+        assert_eq!(source_name("outlet:Rudaw"), "Rudaw");
+    }
 }

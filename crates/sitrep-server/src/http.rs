@@ -78,6 +78,12 @@ impl HookError {
             message: message.into(),
         }
     }
+    pub fn not_found(message: impl Into<String>) -> HookError {
+        HookError {
+            status: 404,
+            message: message.into(),
+        }
+    }
     pub fn internal(message: impl Into<String>) -> HookError {
         HookError {
             status: 500,
@@ -92,9 +98,33 @@ pub type IngestHook = Arc<dyn Fn(&mut Store, &[u8]) -> Result<Value, HookError> 
 /// A view of a place (its control timeline): `Ok(None)` when no place
 /// matches.
 pub type PlaceHook = Arc<dyn Fn(&Store, &str) -> Result<Option<Value>, HookError> + Send + Sync>;
-/// A briefing for the query parameters given.
+/// What `GET /api/briefing` asks for, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefingQuery {
+    /// Place name (any spelling), region, country or GeoNames id.
+    pub place: String,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// The most events listed under "Key events".
+    pub max_events: usize,
+}
+
+/// A briefing in the three forms the endpoint serves.
+#[derive(Debug, Clone)]
+pub struct RenderedBriefing {
+    /// The structured briefing (sections, sentences, notes).
+    pub json: Value,
+    pub markdown: String,
+    /// A standalone HTML page.
+    pub html: String,
+}
+
+/// A briefing for a place or region over a period; a `HookError` with
+/// status 404 when the place is unknown.
 pub type BriefingHook =
-    Arc<dyn Fn(&Store, &[(String, String)]) -> Result<Value, HookError> + Send + Sync>;
+    Arc<dyn Fn(&Store, &BriefingQuery) -> Result<RenderedBriefing, HookError> + Send + Sync>;
 
 /// What the caller plugs in; each missing hook makes its endpoint answer
 /// 501 Not Implemented.
@@ -668,18 +698,92 @@ async fn control(State(st): State<Shared>, Path(place): Path<String>) -> ApiResu
     .await
 }
 
+/// The most events a briefing may list.
+pub const MAX_BRIEFING_EVENTS: usize = 200;
+
+/// The briefing parameters, checked; and the format (`json`, `md`, `html`).
+fn briefing_query(p: &Params) -> ApiResult<(BriefingQuery, String)> {
+    check_known(p, &["place", "from", "to", "format", "max_events"])?;
+    let mut q = BriefingQuery {
+        place: String::new(),
+        from: None,
+        to: None,
+        max_events: 12,
+    };
+    let mut format = "json".to_string();
+    for (k, v) in p {
+        let v = v.trim();
+        match k.as_str() {
+            "place" => q.place = v.to_string(),
+            "from" => q.from = Some(day("from", v)?),
+            "to" => q.to = Some(day("to", v)?),
+            "format" => {
+                if !["json", "md", "html"].contains(&v) {
+                    return Err(ApiError::bad(format!(
+                        "format={v:?} is not one of json, md, html"
+                    )));
+                }
+                format = v.to_string();
+            }
+            "max_events" => {
+                q.max_events = uint(k, v)?;
+                if q.max_events == 0 || q.max_events > MAX_BRIEFING_EVENTS {
+                    return Err(ApiError::bad(format!(
+                        "max_events={v} is out of range: 1 to {MAX_BRIEFING_EVENTS}"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    if q.place.is_empty() || q.place.len() > 200 {
+        return Err(ApiError::bad(
+            "give place=NAME (a place in any spelling, a governorate, a country) or a GeoNames id",
+        ));
+    }
+    if let (Some(f), Some(t)) = (&q.from, &q.to) {
+        if f > t {
+            return Err(ApiError::bad(format!("from={f} is after to={t}")));
+        }
+    }
+    Ok((q, format))
+}
+
 async fn briefing(
     State(st): State<Shared>,
     q: Result<Query<Params>, QueryRejection>,
-) -> ApiResult<Json<Value>> {
-    let p = params(q)?;
+) -> ApiResult<Response> {
+    let (q, format) = briefing_query(&params(q)?)?;
     let Some(hook) = st.hooks.briefing.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_IMPLEMENTED,
-            "briefings are not implemented yet; use /api/events and /api/places/{place}/control",
+            "briefings are not available: this server was started without the briefing stage",
         ));
     };
-    with_store(&st, move |s| Ok(Json(hook(s, &p)?))).await
+    with_store(&st, move |s| {
+        let b = hook(s, &q)?;
+        Ok(match format.as_str() {
+            "md" => (
+                [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+                b.markdown,
+            )
+                .into_response(),
+            "html" => (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    // Nothing in a briefing runs: no scripts, no fetches.
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; style-src 'unsafe-inline'",
+                    ),
+                ],
+                b.html,
+            )
+                .into_response(),
+            _ => Json(b.json).into_response(),
+        })
+    })
+    .await
 }
 
 /// Constant-time comparison (the time depends on the lengths only).

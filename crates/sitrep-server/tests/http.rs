@@ -14,7 +14,7 @@ use sitrep_core::event::{
     Range, SubEventType,
 };
 use sitrep_core::{Document, DocumentMeta};
-use sitrep_server::{Config, HookError, Hooks, Running};
+use sitrep_server::{BriefingQuery, Config, HookError, Hooks, RenderedBriefing, Running};
 use sitrep_store::{IngestItem, Store};
 
 struct Reply {
@@ -444,7 +444,7 @@ fn read_only_without_token_and_501_without_hooks() {
         .unwrap_or("")
         .contains("read-only"));
     assert_eq!(get(a, "/api/places/9001/control").status, 501);
-    assert_eq!(get(a, "/api/briefing").status, 501);
+    assert_eq!(get(a, "/api/briefing?place=Alphaville").status, 501);
     let places = get(a, "/api/places").json();
     assert_eq!(places["places"].as_array().map(Vec::len), Some(3));
 }
@@ -469,6 +469,69 @@ fn control_hook_answers_and_404s() {
     let r = get(srv.addr, "/api/places/boom/control");
     assert_eq!(r.status, 500);
     assert!(!String::from_utf8_lossy(&r.body).contains("secret detail"));
+}
+
+#[test]
+fn briefing_formats_parameters_and_errors() {
+    let hooks = Hooks {
+        briefing: Some(Arc::new(|_s: &Store, q: &BriefingQuery| {
+            if q.place == "Nowhere" {
+                return Err(HookError::not_found("no place or region named 'Nowhere'"));
+            }
+            let title = format!("{} {:?}..{:?} max {}", q.place, q.from, q.to, q.max_events);
+            Ok(RenderedBriefing {
+                json: json!({"title": title}),
+                markdown: format!("# {title}\n"),
+                html: format!("<h1>{title}</h1>"),
+            })
+        })),
+        ..Hooks::default()
+    };
+    let (_dir, srv) = start(hooks, None);
+    let a = srv.addr;
+    let r = get(
+        a,
+        "/api/briefing?place=Alphaville&from=2020-01-01&to=2020-01-31&max_events=5",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["title"],
+        "Alphaville Some(\"2020-01-01\")..Some(\"2020-01-31\") max 5"
+    );
+    let md = get(a, "/api/briefing?place=Alphaville&format=md");
+    assert_eq!(md.status, 200);
+    assert!(md
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/markdown")));
+    assert!(String::from_utf8_lossy(&md.body).starts_with("# Alphaville None..None max 12"));
+    let html = get(a, "/api/briefing?place=Alphaville&format=html");
+    assert!(html
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    assert!(html
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("default-src 'none'")));
+    assert_eq!(get(a, "/api/briefing?place=Nowhere").status, 404);
+    assert!(
+        get(a, "/api/briefing?place=Nowhere").json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Nowhere'")
+    );
+    for (q, says) in [
+        ("", "place="),
+        ("?place=", "place="),
+        ("?place=A&from=2020-02-30", "from"),
+        ("?place=A&from=2020-02-01&to=2020-01-01", "after"),
+        ("?place=A&format=pdf", "format"),
+        ("?place=A&max_events=0", "max_events"),
+        ("?place=A&colour=red", "colour"),
+    ] {
+        let r = get(a, &format!("/api/briefing{q}"));
+        assert_eq!(r.status, 400, "{q}");
+        let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(m.contains(says), "{q}: {m}");
+    }
 }
 
 #[test]

@@ -51,10 +51,10 @@ pub enum Format {
 pub struct Args {
     /// Place name, region (governorate) or country, or a GeoNames id.
     pub place: String,
-    /// First day of the period, inclusive (YYYY-MM-DD; default: the first event).
+    /// First day of the period, inclusive (YYYY-MM-DD; default: all dates).
     #[arg(long, value_name = "DAY")]
     pub from: Option<String>,
-    /// Last day of the period, inclusive (YYYY-MM-DD; default: the last event).
+    /// Last day of the period, inclusive (YYYY-MM-DD; default: all dates).
     #[arg(long, value_name = "DAY")]
     pub to: Option<String>,
     /// Output format.

@@ -1,8 +1,8 @@
 //! `sitrep serve`: the HTTP API and the web map over the database.
 //!
 //! The server crate knows only the store; this command plugs the pipeline
-//! in: ingest (read → clean → extract → store → fuse) and control
-//! timelines (fusion), as hooks.
+//! in: ingest (read → clean → extract → store → fuse), control
+//! timelines (fusion) and briefings (`sitrep brief`), as hooks.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sitrep_read::ReadOptions;
-use sitrep_server::{Config, HookError, Hooks};
+use sitrep_server::{BriefingQuery, Config, HookError, Hooks, RenderedBriefing};
 use sitrep_store::{FusedFilter, Store};
 
 use super::ingest::{pipeline, Progress};
@@ -61,8 +61,12 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
             anyhow::bail!("--ingest-token must have at least 8 characters");
         }
     }
+    let gazetteer = Arc::new(super::brief::load_gazetteer(a.data.as_deref())?);
     let mut hooks = Hooks {
         control: Some(Arc::new(control_hook)),
+        briefing: Some(Arc::new(move |store: &Store, q: &BriefingQuery| {
+            briefing_hook(store, q, &gazetteer)
+        })),
         ..Hooks::default()
     };
     if a.ingest_token.is_some() {
@@ -128,6 +132,32 @@ fn control_hook(store: &Store, place: &str) -> Result<Option<Value>, HookError> 
         "periods": t.periods,
         "changes": t.changes,
     })))
+}
+
+/// A briefing of a place or region (`sitrep brief`), in its three forms.
+fn briefing_hook(
+    store: &Store,
+    q: &BriefingQuery,
+    gazetteer: &sitrep_geo::Gazetteer,
+) -> Result<RenderedBriefing, HookError> {
+    let input = super::brief::gather(
+        store,
+        gazetteer,
+        &q.place,
+        q.from.clone(),
+        q.to.clone(),
+        q.max_events,
+    )
+    .map_err(|e| match e.downcast_ref::<super::brief::UnknownPlace>() {
+        Some(u) => HookError::not_found(u.to_string()),
+        None => HookError::internal(format!("{e:#}")),
+    })?;
+    let b = sitrep_brief::compose(&input);
+    Ok(RenderedBriefing {
+        json: serde_json::to_value(&b).map_err(|e| HookError::internal(e.to_string()))?,
+        markdown: sitrep_brief::render::markdown(&b),
+        html: sitrep_brief::render::html(&b),
+    })
 }
 
 /// Store a body of JSON Lines reports through the whole pipeline, then
