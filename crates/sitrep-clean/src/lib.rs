@@ -369,7 +369,10 @@ impl Cleaner {
         doc.segments.clear();
         doc.diagnostics
             .retain(|d| !d.code.starts_with("clean.") && !d.code.starts_with("date.dateline"));
-        if doc.published.origin == DateOrigin::Dateline {
+        if matches!(
+            doc.published.origin,
+            DateOrigin::Dateline | DateOrigin::Crawl
+        ) {
             doc.published = PublishedDate::unknown();
         }
         let lines = self.lines(doc);
@@ -772,11 +775,39 @@ impl Cleaner {
             }
         }
         if !doc.published.is_known() {
+            crawl_date(doc);
+        }
+        if !doc.published.is_known() {
             doc.diagnostics.push(Diagnostic::info(
                 "clean.date-unknown",
                 "no publication date in metadata or dateline; it stays unknown (give --published or a meta.jsonl sidecar)",
             ));
         }
+    }
+}
+
+/// The last resort: when the page was fetched (`meta.extra.crawled`, set
+/// from a WARC record's `WARC-Date` or a record's `crawled` field), at day
+/// precision and with origin `crawl`. Publication is on or before that day.
+fn crawl_date(doc: &mut Document) {
+    let Some(c) = doc.meta.extra.get("crawled").and_then(|v| v.as_str()) else {
+        return;
+    };
+    match PublishedDate::parse_supplied(c, DateOrigin::Crawl) {
+        Some(mut d) => {
+            if d.precision == DatePrecision::Minute {
+                d.precision = DatePrecision::Day;
+            }
+            doc.published = d;
+            doc.diagnostics.push(Diagnostic::info(
+                "clean.date-crawl",
+                format!("no publication date in metadata, markup or dateline; using the crawl date `{c}` (the page was published on or before it)"),
+            ));
+        }
+        None => doc.diagnostics.push(Diagnostic::warning(
+            "clean.crawl-date",
+            format!("crawl date `{c}` is not an ISO date or timestamp; ignored"),
+        )),
     }
 }
 
