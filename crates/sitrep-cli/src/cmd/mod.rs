@@ -7,6 +7,7 @@ use crate::{Cli, Command};
 pub mod annotate;
 pub mod bench;
 pub mod bench_fuse;
+pub mod bench_store;
 pub mod control;
 pub mod docs;
 pub mod eval;
