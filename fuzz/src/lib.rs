@@ -3,7 +3,7 @@
 //! The targets in `fuzz_targets/` are one-line wrappers around these, so
 //! the same code also runs as an ordinary test on stable Rust (`cargo test
 //! --manifest-path fuzz/Cargo.toml --no-default-features`): every seed in
-//! `fuzz/corpus/TARGET/` and every minimised crash in
+//! `fuzz/seeds/TARGET/` and every minimised crash in
 //! `fuzz/regressions/TARGET/` goes through its check. CI runs that test, so
 //! the target code is built and exercised even without nightly.
 //!
