@@ -10,6 +10,7 @@ pub mod assets;
 pub mod countries;
 pub mod formats;
 pub mod http;
+pub mod limits;
 
 pub use http::{BriefingQuery, Config, HookError, Hooks, RenderedBriefing, Running, ServerError};
 

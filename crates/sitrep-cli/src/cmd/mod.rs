@@ -8,6 +8,7 @@ pub mod annotate;
 pub mod bench;
 pub mod bench_fuse;
 pub mod brief;
+pub mod bench_store;
 pub mod control;
 pub mod docs;
 pub mod eval;
