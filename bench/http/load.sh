@@ -8,8 +8,9 @@
 # `sitrep bench store --events 100000` (needs ../shared/eval/fakes/dev.csv).
 # Each scenario runs `wrk -t2 -cCONNECTIONS -dDURATION --latency` against a
 # server on 127.0.0.1:$PORT (8089) over a list of request paths:
-#   query   /api/events with filters (type, dates, bbox, place, actor,
-#           min_sources) and pages (limit, offset)
+#   query   /api/events with the filters SQL answers from the list index
+#           (type, dates, bbox, source) and pages (limit, offset)
+#   filter  /api/events with place, actor or min_sources (a filtered scan)
 #   detail  /api/events/{id} for 1,000 ids
 #   map     /api/events?limit=5000&offset=K, the pages the web map loads
 #   geojson /api/events.geojson with a bbox and a year
@@ -23,7 +24,7 @@ CONN=${3:-8}
 SITREP=${SITREP:-target/release/sitrep}
 PORT=${PORT:-8089}
 BASE=http://127.0.0.1:$PORT
-SCENARIOS=${SCENARIOS:-query detail map geojson control}
+SCENARIOS=${SCENARIOS:-query filter detail map geojson control}
 work=$(mktemp -d)
 
 if [ ! -f "$DB" ]; then
@@ -56,12 +57,15 @@ cat >"$work/query" <<'Q'
 /api/events?from=2015-06-01&to=2015-06-30&type=Air%2Fdrone%20strike
 /api/events?bbox=36.9,35.9,37.4,36.4&limit=100
 /api/events?bbox=36.9,35.9,37.4,36.4&from=2016-01-01&to=2016-12-31&offset=100
+/api/events?type=Peaceful%20protest&offset=500&limit=50
+/api/events?source=documents&limit=50&offset=20000
+/api/events?source=documents&type=Attack&from=2017-01-01
+Q
+cat >"$work/filter" <<'Q'
 /api/events?place=Aleppo&limit=20
 /api/events?place=Idlib&from=2017-01-01&to=2017-12-31
 /api/events?actor=rebel&limit=20
 /api/events?min_sources=2&limit=20
-/api/events?type=Peaceful%20protest&offset=500&limit=50
-/api/events?source=documents&limit=50&offset=20000
 Q
 cat >"$work/geojson" <<'Q'
 /api/events.geojson?bbox=36.9,35.9,37.4,36.4&from=2016-01-01&to=2016-12-31
@@ -72,9 +76,14 @@ cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 hz=$(getconf CLK_TCK)
 for s in $SCENARIOS; do
   echo "== $s ($(wc -l <"$work/$s") paths; $(uptime | sed 's/.*load/load/'))"
+  # Let requests abandoned by the previous scenario finish first.
+  while [ "$(awk '{print $14 + $15}' "/proc/$pid/stat")" != "$(sleep 1; cpu)" ]; do :; done
   before=$(cpu)
-  wrk -t2 -c"$CONN" -d"$DUR" --timeout 30s --latency -s "$here/paths.lua" "$BASE" -- "$work/$s"
+  wrk -t2 -c"$CONN" -d"$DUR" --timeout 30s --latency -s "$here/paths.lua" "$BASE" -- "$work/$s" |
+    tee "$work/out"
   after=$(cpu)
-  echo "server CPU (user+sys): $(( (after - before) * 1000 / hz )) ms"
+  n=$(awk '/requests in/ {print $1}' "$work/out")
+  ms=$(( (after - before) * 1000 / hz ))
+  echo "server CPU (user+sys): $ms ms; per request: $(( ms / (n > 0 ? n : 1) )) ms"
 done
 grep -v '^sitrep serving' "$work/serve.log" || true

@@ -270,7 +270,7 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 
 impl EventView {
     fn from_fused(record: serde_json::Value) -> Result<EventView> {
-        let f: FusedLite = serde_json::from_value(record.clone())?;
+        let f = FusedLite::deserialize(&record)?;
         let mut outlets = Vec::new();
         let reports: Vec<ReportRef> = f
             .members

@@ -282,3 +282,16 @@ pub fn ids(v: &Value) -> Vec<String> {
         .map(|e| e["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// Percent-encode everything but ASCII letters, digits and `-_.~`.
+pub fn enc(s: &str) -> String {
+    let mut out = String::new();
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
