@@ -120,21 +120,17 @@ pub fn reports(doc: &Document, events: Vec<Event>) -> Vec<Report> {
             published: published.clone(),
             duplicate_of: None,
             canonical_outlet: None,
-            evidence_text: evidence_text(doc, &e),
+            evidence_text: evidence_text(&doc.text, &e),
             event: e,
         })
         .collect()
 }
 
-/// The text of an event's evidence sentences, in order.
-pub fn evidence_text(doc: &Document, e: &Event) -> Vec<String> {
+/// The text of an event's evidence sentences, in order, from the text of
+/// its document (`Document::text`).
+pub fn evidence_text(text: &str, e: &Event) -> Vec<String> {
     e.evidence
         .iter()
-        .map(|v| {
-            doc.text
-                .get(v.byte_start..v.byte_end)
-                .unwrap_or("")
-                .to_string()
-        })
+        .map(|v| text.get(v.byte_start..v.byte_end).unwrap_or("").to_string())
         .collect()
 }
