@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-pub use sitrep_fuse::{
+pub use sitrep_core::fused::{
     Claim, ControlChange, ControlPeriod, Flag, FusedDate as Date, FusedEvent as Event, Member,
     Reconciled as Figure, SourceFigure,
 };

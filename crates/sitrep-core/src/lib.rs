@@ -10,6 +10,7 @@ pub mod date;
 pub mod diagnostic;
 pub mod document;
 pub mod event;
+pub mod fused;
 pub mod place;
 pub mod span;
 

@@ -1,5 +1,6 @@
 //! Blocking and constrained best-first clustering.
 
+use crate::score::Total;
 use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;

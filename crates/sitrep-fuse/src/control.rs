@@ -17,7 +17,7 @@
 //! `disputed` and left out of the periods. Everything left out is still
 //! listed, with its status.
 
-use serde::{Deserialize, Serialize};
+pub use sitrep_core::fused::{ControlChange, ControlPeriod, ControlTimeline};
 
 use crate::{day, direction, Direction, FusedEvent};
 
@@ -119,53 +119,6 @@ pub fn withdrawal_of(texts: &[&str]) -> Option<(String, String)> {
         ],
     )
     .map(|p| ("withdrawal".into(), p))
-}
-
-/// One change of control at a place.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ControlChange {
-    pub fused: String,
-    pub date_start: Option<String>,
-    pub date_end: Option<String>,
-    pub precision: String,
-    /// A night or evening event (after the day's other changes).
-    pub late: bool,
-    /// `government regains`, `non-state actor overtakes`, `non-violent
-    /// transfer`, `withdrawal`.
-    pub kind: String,
-    /// Who holds the place after the change.
-    pub holder: String,
-    /// `full`, `partial`, `contested`.
-    pub extent: String,
-    /// The evidence phrase behind the extent.
-    pub phrase: Option<String>,
-    pub confidence: f64,
-    pub sources: Vec<String>,
-    /// Documents reporting it.
-    pub docs: Vec<String>,
-    /// `confirmed`, `unconfirmed` (below the confidence bar), `disputed`.
-    pub status: String,
-    pub note: Option<String>,
-}
-
-/// Who held a place from when to when.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ControlPeriod {
-    pub holder: String,
-    pub extent: String,
-    pub from: Option<String>,
-    /// The start of the next change (`None`: still current as far as the
-    /// reports go).
-    pub to: Option<String>,
-    pub fused: String,
-    pub confidence: f64,
-    pub sources: Vec<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-pub struct ControlTimeline {
-    pub changes: Vec<ControlChange>,
-    pub periods: Vec<ControlPeriod>,
 }
 
 fn is_state(a: &sitrep_core::event::EventActor) -> bool {

@@ -14,8 +14,9 @@
 //! on Thursday, counter-attack on Thursday night). An armed clash joins the
 //! territorial event of its day, whose sub-type the fused event keeps.
 
-use serde::{Deserialize, Serialize};
 use sitrep_core::event::{EventModality, EventType, SubEventType};
+
+pub use sitrep_core::fused::ScoreParts;
 
 use crate::{day, direction, Direction, Report};
 
@@ -29,18 +30,13 @@ pub const W_FIGURES: f64 = 0.10;
 /// happened on.
 pub const REPORT_WINDOW_DAYS: i32 = 3;
 
-/// The score of a pair and its components.
-#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-pub struct ScoreParts {
-    pub types: f64,
-    pub date: f64,
-    pub place: f64,
-    pub actors: f64,
-    pub figures: f64,
+/// The weighted total of a pair's score parts.
+pub trait Total {
+    fn total(&self) -> f64;
 }
 
-impl ScoreParts {
-    pub fn total(&self) -> f64 {
+impl Total for ScoreParts {
+    fn total(&self) -> f64 {
         let t = W_TYPE * self.types
             + W_DATE * self.date
             + W_PLACE * self.place
