@@ -838,7 +838,8 @@ async fn events(
     State(st): State<Shared>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let (source, q, limit) = event_query(&params(q)?)?;
+    let (source, mut q, limit) = event_query(&params(q)?)?;
+    q.no_record = true; // the summaries do not show it
     with_store(&st, move |s| {
         let page = s.event_views(source, &q)?;
         let next = page.offset + page.events.len();
@@ -860,6 +861,7 @@ async fn events_geojson(
 ) -> ApiResult<Response> {
     let (source, mut q, _) = event_query(&params(q)?)?;
     q.texts = true;
+    q.no_record = true;
     with_store(&st, move |s| {
         let page = s.event_views(source, &q)?;
         Ok((
