@@ -11,9 +11,11 @@
 //! connection is closed), a cap on open connections, bounded query
 //! parameters, panics caught (500), every error as JSON without internal
 //! details, no CORS headers unless an origin is configured, and security
-//! headers on every response. Work that needs the pipeline (ingest, control timelines,
-//! briefings) comes in as [`Hooks`] from the caller, so this crate depends
-//! on no stage crate; a missing hook answers 501.
+//! headers on every response.
+//!
+//! Work that needs the pipeline (ingest, control timelines, briefings)
+//! comes in as [`Hooks`] from the caller, so this crate depends on no
+//! stage crate; a missing hook answers 501.
 
 use std::future::Future;
 use std::net::SocketAddr;
