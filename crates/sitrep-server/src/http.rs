@@ -11,9 +11,11 @@
 //! connection is closed), a cap on open connections, bounded query
 //! parameters, panics caught (500), every error as JSON without internal
 //! details, no CORS headers unless an origin is configured, and security
-//! headers on every response. Work that needs the pipeline (ingest, control timelines,
-//! briefings) comes in as [`Hooks`] from the caller, so this crate depends
-//! on no stage crate; a missing hook answers 501.
+//! headers on every response.
+//!
+//! Work that needs the pipeline (ingest, control timelines, briefings)
+//! comes in as [`Hooks`] from the caller, so this crate depends on no
+//! stage crate; a missing hook answers 501.
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -868,7 +870,8 @@ async fn events(
     State(st): State<Shared>,
     q: Result<Query<Params>, QueryRejection>,
 ) -> ApiResult<Json<Value>> {
-    let (source, q, limit) = event_query(&params(q)?)?;
+    let (source, mut q, limit) = event_query(&params(q)?)?;
+    q.no_record = true; // the summaries do not show it
     with_store(&st, move |s| {
         let page = s.event_views(source, &q)?;
         let next = page.offset + page.events.len();
@@ -890,6 +893,7 @@ async fn events_geojson(
 ) -> ApiResult<Response> {
     let (source, mut q, _) = event_query(&params(q)?)?;
     q.texts = true;
+    q.no_record = true;
     with_store(&st, move |s| {
         let page = s.event_views(source, &q)?;
         Ok((

@@ -443,6 +443,8 @@ fn ingest_is_rate_limited_per_client_and_globally() {
     for _ in 0..20 {
         assert_eq!(get(srv.addr, "/api/health").status, 200);
     }
+    let doc = get(srv.addr, "/openapi.json").json();
+    assert!(doc["paths"]["/api/ingest"]["post"]["responses"]["429"].is_object());
 
     let (_dir2, srv) = start_with(ingest_hook(), |c| {
         c.ingest_token = Some(TOKEN.into());

@@ -58,6 +58,9 @@ pub struct EventQuery {
     /// Fill in the evidence sentences' text (one document read per
     /// document involved).
     pub texts: bool,
+    /// Leave [`EventView::record`] null for fused events (list views that
+    /// do not show it skip decoding it).
+    pub no_record: bool,
 }
 
 /// A `{low, best, high}` figure.
@@ -271,6 +274,20 @@ fn push_unique(v: &mut Vec<String>, s: &str) {
 impl EventView {
     fn from_fused(record: serde_json::Value) -> Result<EventView> {
         let f = FusedLite::deserialize(&record)?;
+        Self::from_fused_lite(f, record)
+    }
+
+    /// From the record's text; `record` stays null unless `with_record`
+    /// (decoding the text straight into the view's parts allocates far
+    /// less than building the JSON value).
+    fn from_fused_text(rec: &str, with_record: bool) -> Result<EventView> {
+        if with_record {
+            return Self::from_fused(serde_json::from_str(rec)?);
+        }
+        Self::from_fused_lite(serde_json::from_str(rec)?, serde_json::Value::Null)
+    }
+
+    fn from_fused_lite(f: FusedLite, record: serde_json::Value) -> Result<EventView> {
         let mut outlets = Vec::new();
         let reports: Vec<ReportRef> = f
             .members
@@ -662,7 +679,7 @@ impl Store {
                     .conn
                     .prepare_cached("SELECT record FROM fused_events WHERE id = ?1")?
                     .query_row([id], |r| r.get(0))?;
-                EventView::from_fused(serde_json::from_str(&rec)?)?
+                EventView::from_fused_text(&rec, !q.no_record)?
             } else {
                 let sql = format!("{DOC_EVENTS} WHERE e.id = ?");
                 let mut v = self.doc_rows(&sql, vec![SqlValue::Integer(id)])?;
@@ -708,7 +725,7 @@ impl Store {
                 continue;
             }
             if total >= q.offset && events.len() < limit {
-                events.push(EventView::from_fused(serde_json::from_str(rec)?)?);
+                events.push(EventView::from_fused_text(rec, !q.no_record)?);
             }
             total += 1;
         }
