@@ -55,7 +55,7 @@ REPORT_COLUMNS = (
 )
 
 
-def spark_session(master, app):
+def spark_session(master, app, driver_memory=None):
     """A session with the settings that matter for sitrep (see
     docs/scaling.md): the workers run this Python, no UI, a deep Java stack
     for the Arrow/pandas plumbing."""
@@ -67,6 +67,7 @@ def spark_session(master, app):
         SparkSession.builder.master(master)
         .appName(app)
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", driver_memory or os.environ.get("SITREP_DRIVER_MEMORY", "2g"))
         .config("spark.driver.extraJavaOptions", "-Xss16m")
         .config("spark.executor.extraJavaOptions", "-Xss16m")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -93,18 +94,30 @@ def extract_partition(batches, cpu=None):
         yield out
 
 
-def fuse_block(table, cpu=None):
-    """applyInArrow: the events of one block → its fused events."""
+def fuse_block(table, cpu=None, chunk_bytes=64 << 20):
+    """applyInArrow: the events of one block → its fused events, handed
+    back in batches of at most `chunk_bytes` of records (a fused record
+    keeps every merge decision, which grows with the square of its members:
+    a block's output can pass the JVM's Arrow buffer limit in one batch)."""
     import time
 
     import pyarrow as pa
+    import pyarrow.compute as pc
     import sitrep
 
     t = time.process_time()
-    out = pa.Table.from_batches([sitrep.fuse_arrow(table)])
+    rb = sitrep.fuse_arrow(table)
+    sizes = pc.binary_length(rb.column("record")).to_pylist()
+    batches, start, acc = [], 0, 0
+    for i, n in enumerate(sizes):
+        if acc and acc + n > chunk_bytes:
+            batches.append(rb.slice(start, i - start))
+            start, acc = i, 0
+        acc += n
+    batches.append(rb.slice(start))
     if cpu is not None:
         cpu.add(time.process_time() - t)
-    return out
+    return pa.Table.from_batches(batches, schema=rb.schema)
 
 
 def read_reports(spark, path):
