@@ -55,7 +55,7 @@ REPORT_COLUMNS = (
 )
 
 
-def spark_session(master, app):
+def spark_session(master, app, driver_memory=None):
     """A session with the settings that matter for sitrep (see
     docs/scaling.md): the workers run this Python, no UI, a deep Java stack
     for the Arrow/pandas plumbing."""
@@ -67,6 +67,7 @@ def spark_session(master, app):
         SparkSession.builder.master(master)
         .appName(app)
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", driver_memory or os.environ.get("SITREP_DRIVER_MEMORY", "2g"))
         .config("spark.driver.extraJavaOptions", "-Xss16m")
         .config("spark.executor.extraJavaOptions", "-Xss16m")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
@@ -77,21 +78,46 @@ def spark_session(master, app):
     )
 
 
-def extract_partition(batches):
+def extract_partition(batches, cpu=None):
     """mapInArrow: reports → events. Rows that cannot be read (empty text)
-    are skipped with a warning in the executor log."""
+    are skipped with a warning in the executor log. `cpu`, an accumulator,
+    collects the CPU seconds the task spent in sitrep."""
+    import time
+
     import sitrep
 
     for batch in batches:
-        yield sitrep.extract_arrow(batch, threads=1, errors="warn")
+        t = time.process_time()
+        out = sitrep.extract_arrow(batch, threads=1, errors="warn")
+        if cpu is not None:
+            cpu.add(time.process_time() - t)
+        yield out
 
 
-def fuse_block(table):
-    """applyInArrow: the events of one block → its fused events."""
+def fuse_block(table, cpu=None, chunk_bytes=64 << 20):
+    """applyInArrow: the events of one block → its fused events, handed
+    back in batches of at most `chunk_bytes` of records (a fused record
+    keeps every merge decision, which grows with the square of its members:
+    a block's output can pass the JVM's Arrow buffer limit in one batch)."""
+    import time
+
     import pyarrow as pa
+    import pyarrow.compute as pc
     import sitrep
 
-    return pa.Table.from_batches([sitrep.fuse_arrow(table)])
+    t = time.process_time()
+    rb = sitrep.fuse_arrow(table)
+    sizes = pc.binary_length(rb.column("record")).to_pylist()
+    batches, start, acc = [], 0, 0
+    for i, n in enumerate(sizes):
+        if acc and acc + n > chunk_bytes:
+            batches.append(rb.slice(start, i - start))
+            start, acc = i, 0
+        acc += n
+    batches.append(rb.slice(start))
+    if cpu is not None:
+        cpu.add(time.process_time() - t)
+    return pa.Table.from_batches(batches, schema=rb.schema)
 
 
 def read_reports(spark, path):
@@ -113,12 +139,12 @@ def read_reports(spark, path):
     )
 
 
-def extract_events(reports):
-    return reports.mapInArrow(extract_partition, EVENT_COLUMNS)
+def extract_events(reports, cpu=None):
+    return reports.mapInArrow(lambda it: extract_partition(it, cpu), EVENT_COLUMNS)
 
 
-def fuse_events(events):
-    return events.groupBy("block").applyInArrow(fuse_block, FUSED_COLUMNS)
+def fuse_events(events, cpu=None):
+    return events.groupBy("block").applyInArrow(lambda t: fuse_block(t, cpu), FUSED_COLUMNS)
 
 
 def main(argv=None):
@@ -137,11 +163,13 @@ def main(argv=None):
     if a.partitions:
         reports = reports.repartition(a.partitions)
     n_reports = reports.count()
-    events = extract_events(reports).persist()
+    extract_cpu = spark.sparkContext.accumulator(0.0)
+    fuse_cpu = spark.sparkContext.accumulator(0.0)
+    events = extract_events(reports, extract_cpu).persist()
     events.write.mode("overwrite").parquet(os.path.join(a.output, "events"))
     extracted = time.time()
     n_events = events.count()
-    fused = fuse_events(events)
+    fused = fuse_events(events, fuse_cpu)
     fused.write.mode("overwrite").parquet(os.path.join(a.output, "fused"))
     done = time.time()
     n_fused = spark.read.parquet(os.path.join(a.output, "fused")).count()
@@ -158,6 +186,9 @@ def main(argv=None):
         "fuse_seconds": round(done - extracted, 2),
         "total_seconds": round(done - started, 2),
         "reports_per_second": round(n_reports / max(done - started, 1e-9), 1),
+        "extract_cpu_seconds": round(extract_cpu.value, 2),
+        "fuse_cpu_seconds": round(fuse_cpu.value, 2),
+        "reports_per_extract_cpu_second": round(n_reports / max(extract_cpu.value, 1e-9), 1),
         "driver_cpu_seconds": round(sum(os.times()[:2]) - sum(cpu0[:2]), 2),
     }
     print(json.dumps(summary))

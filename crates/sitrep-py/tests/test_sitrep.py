@@ -169,6 +169,32 @@ def test_fuse_arrow_equals_fuse():
     assert fused.column("fused_id").to_pylist() == [f["id"] for f in want]
 
 
+def test_fusing_block_by_block_equals_fusing_everything():
+    """What the Spark job relies on: fusing each `block` group apart gives
+    the fused events of fusing all events at once."""
+    pa = pytest.importorskip("pyarrow")
+    recs = example_records()
+    reports = [
+        {"id": r["id"], "text": r.get("text") or r.get("html"), "published": r.get("published"),
+         "outlet": r.get("outlet")}
+        for r in recs
+    ] + [
+        {"id": "k1", "text": SHELLING, "published": "2021-03-10", "outlet": "Kestrel Post"},
+        {"id": "k2", "text": SHELLING_COPY, "published": "2021-03-09", "outlet": "Heron Daily"},
+    ]
+    events = sitrep.extract_arrow(pa.Table.from_pylist(reports))
+    blocks = sorted(set(events.column("block").to_pylist()))
+    assert len(blocks) >= 2
+    whole = sitrep.fuse_arrow(events).to_pylist()
+    apart = []
+    for b in reversed(blocks):
+        mask = pa.compute.equal(events.column("block"), b)
+        apart += sitrep.fuse_arrow(events.filter(mask)).to_pylist()
+    key = lambda r: r["fused_id"]
+    assert sorted(apart, key=key) == sorted(whole, key=key)
+    assert any(r["n_reports"] > 1 for r in whole)
+
+
 def example_records():
     """examples/reports as (record, how the CLI keys and dates it)."""
     meta = {}
