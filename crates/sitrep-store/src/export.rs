@@ -15,10 +15,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params_from_iter, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sitrep_core::event::{Event, EventActor, EventLocation, EventModality, Evidence};
 
+use crate::db::OptionalExtension;
 use crate::{Result, Store};
 
 /// Where event views come from.
@@ -526,11 +526,10 @@ const DOC_EVENTS: &str = "SELECT e.record, d.doc_key, o.name, d.published_date
 impl Store {
     /// Whether the store holds fused events (so `Auto` reads them).
     pub fn has_fused_events(&self) -> Result<bool> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT EXISTS (SELECT 1 FROM fused_events)", [], |r| {
                 r.get::<_, bool>(0)
-            })?)
+            })
     }
 
     /// Which source `source` means for this store now.
@@ -584,7 +583,7 @@ impl Store {
         let mut args = Vec::new();
         sql_filters(q, "f.", &mut sql, &mut args);
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
+        let rows = st.query_map(args, |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for r in rows {
             out.push(EventView::from_fused(serde_json::from_str(&r?)?)?);
@@ -606,7 +605,7 @@ impl Store {
 
     fn doc_rows(&self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<EventView>> {
         let mut st = self.conn.prepare(sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
+        let rows = st.query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
