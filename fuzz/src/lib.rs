@@ -3,7 +3,7 @@
 //! The targets in `fuzz_targets/` are one-line wrappers around these, so
 //! the same code also runs as an ordinary test on stable Rust (`cargo test
 //! --manifest-path fuzz/Cargo.toml --no-default-features`): every seed in
-//! `fuzz/corpus/TARGET/` and every minimised crash in
+//! `fuzz/seeds/TARGET/` and every minimised crash in
 //! `fuzz/regressions/TARGET/` goes through its check. CI runs that test, so
 //! the target code is built and exercised even without nightly.
 //!
@@ -199,6 +199,71 @@ pub fn jsonl_intake(data: &[u8]) {
     assert!(n <= lines + 1, "{n} results for {lines} lines");
 }
 
+/// WARC intake of arbitrary bytes, as given and as one gzip member: every
+/// record becomes a document, a count or a one-line error naming an offset
+/// inside the input; documents clean stably.
+pub fn warc(data: &[u8]) {
+    use sitrep_read::{ReadOptions, WarcReader};
+    let opts = ReadOptions {
+        max_record_bytes: 64 << 10,
+        ..ReadOptions::default()
+    };
+    let gz = sitrep_read::warc::build::gzip(data);
+    for bytes in [data, &gz[..]] {
+        let records = memchr_count(bytes, b"WARC/") + 1;
+        let mut r = WarcReader::new(bytes, "f", &opts);
+        let mut n = 0;
+        for item in r.by_ref().take(bytes.len() + 2) {
+            n += 1;
+            let origin = match &item {
+                Ok(doc) => doc.origin.clone(),
+                Err(e) => {
+                    let msg = e.to_string();
+                    assert!(!msg.contains('\n'), "error is not one line: {msg:?}");
+                    e.origin.clone()
+                }
+            };
+            let at = origin
+                .strip_prefix("f@")
+                .unwrap_or_else(|| panic!("origin {origin:?} names no offset"));
+            let off: usize = at
+                .split('+')
+                .next()
+                .and_then(|o| o.parse().ok())
+                .unwrap_or_else(|| panic!("origin {origin:?}"));
+            assert!(
+                off <= bytes.len(),
+                "offset {off} beyond {} bytes",
+                bytes.len()
+            );
+            if let Ok(mut doc) = item {
+                assert!(!doc.key.is_empty(), "document without a key");
+                cleaner().clean(&mut doc);
+                check_cleaned(&doc);
+            }
+        }
+        let s = r.stats();
+        assert!(
+            n <= bytes.len() + 1,
+            "{n} results for {} bytes",
+            bytes.len()
+        );
+        assert!(s.documents + s.skipped_total() <= s.records, "{s:?}");
+        assert!(s.errors as usize <= n, "{s:?} for {n} results");
+        if bytes.as_ptr() == data.as_ptr() && !data.starts_with(&[0x1f, 0x8b]) {
+            assert!(
+                s.records as usize <= records,
+                "{} records from {records} version lines",
+                s.records
+            );
+        }
+    }
+}
+
+fn memchr_count(hay: &[u8], needle: &[u8]) -> usize {
+    hay.windows(needle.len()).filter(|w| *w == needle).count()
+}
+
 /// The dateline parser on arbitrary text.
 pub fn dateline(data: &[u8]) {
     static P: OnceLock<sitrep_clean::dateline::DatelineParser> = OnceLock::new();
@@ -297,6 +362,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("geoparse", geoparse),
     ("html_extract", html_extract),
     ("jsonl_intake", jsonl_intake),
+    ("warc", warc),
 ];
 
 #[cfg(test)]

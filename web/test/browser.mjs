@@ -6,7 +6,10 @@
 // Syrian Observatory (SOHR) is a source of, and checks that the side panel
 // shows the SOHR claim and its evidence sentence (the text is taken from
 // the API at run time, never written here). Also checks that the page makes
-// no request outside the server, and saves docs/screenshots/map.png.
+// no request outside the server, and saves docs/screenshots/map.png. Then
+// opens the place's briefing view and checks that a casualty or
+// displacement figure is shown with its source footnote (outlet and source
+// chain, as the API gives them); saves docs/screenshots/briefing.png.
 //
 // Environment: SITREP_BIN (default ../target/debug/sitrep), CHROMIUM
 // (default /usr/bin/chromium), SEEDS (default ../../shared/seeds).
@@ -24,6 +27,7 @@ const bin = process.env.SITREP_BIN || join(repo, "target", "debug", "sitrep");
 const browserPath = process.env.CHROMIUM || "/usr/bin/chromium";
 const seeds = process.env.SEEDS || resolve(repo, "..", "shared", "seeds");
 const shot = join(repo, "docs", "screenshots", "map.png");
+const briefShot = join(repo, "docs", "screenshots", "briefing.png");
 
 function fail(msg) {
   console.error("browser test FAILED: " + msg);
@@ -112,10 +116,40 @@ try {
   console.log(`screenshot: ${shot}`);
 
   // The place view: Abu Kamal's control timeline.
-  await panel.locator("#place-view button").click();
+  await panel.locator("#place-view button#control-button").click();
   await page.waitForSelector("#place-view ol.timeline li", { timeout: 15000 });
   const periods = await page.locator("#place-view ol.timeline li").count();
   console.log(`control timeline: ${periods} entries`);
+
+  // The briefing view: a cited situation report of the place over the
+  // current time range. A figure must be shown with its source footnote,
+  // as the API states it.
+  await panel.locator("#briefing-button").click();
+  await page.waitForSelector("#panel-body[data-briefing]", { timeout: 30000 });
+  const mdHref = await page.locator("#briefing-view a", { hasText: "Markdown" }).getAttribute("href");
+  const query = mdHref.replace(/^\/api\/briefing\?/, "").replace(/&format=md$/, "");
+  const brief = await (await fetch(`${base}/api/briefing?${query}`)).json();
+  const figures = brief.sections
+    .filter((s) => s.id === "events")
+    .flatMap((s) => s.items.flatMap((i) => i.sentences))
+    .filter((x) => x.kind === "generated" && /^(.+ dead|Killed \(all sides\)|Civilians killed|Injured|Displaced): low /.test(x.text));
+  if (!figures.length) throw new Error("the briefing states no figure");
+  const fig = figures[0];
+  const shown = page.locator("#briefing-view .brief-sentence", { hasText: fig.text });
+  if ((await shown.count()) < 1) fail(`briefing view does not show the figure sentence: ${fig.text}`);
+  const n = fig.notes[0];
+  const refs = await shown.first().locator("sup.fn a").allTextContents();
+  if (!refs.includes(`[${n}]`)) fail(`figure sentence lacks footnote [${n}]: ${refs.join(" ")}`);
+  const note = brief.notes[n - 1];
+  const noteText = await page.locator(`#briefing-notes li#note-${n}`).textContent();
+  if (!noteText || !noteText.includes(note.outlet) || !noteText.includes(note.chain)) {
+    fail(`footnote ${n} does not name ${note.outlet} and ${note.chain}: ${noteText}`);
+  }
+  const briefQuotes = await page.locator("#briefing-view blockquote.brief-quote").count();
+  console.log(`briefing: "${fig.text}" [${n}] ${note.outlet}, ${note.chain}; ${briefQuotes} quoted sentences`);
+  await shown.first().scrollIntoViewIfNeeded();
+  await page.screenshot({ path: briefShot });
+  console.log(`screenshot: ${briefShot}`);
 
   if (outside.length) fail("requests outside the server: " + outside.join(", "));
   if (errors.length) fail("page errors: " + errors.join(" | "));

@@ -227,3 +227,26 @@ fn language_short_is_und() {
     let d = clean_text("Les forces gouvernementales sont entrées dans la ville mercredi, selon les médias officiels, après des semaines de combats.".into());
     assert_eq!(d.language.as_ref().map(|l| l.code.as_str()), Some("fra"));
 }
+
+/// The English fast path takes ordinary news English (confidence 1.0) and
+/// leaves Latin-script text in other languages to whatlang, including
+/// languages that share short words with English ("is", "was", "at", "to").
+#[test]
+fn language_fast_path_takes_english_only() {
+    let english = "Government forces said on Tuesday that they had taken the hill above the river town after two days of fighting, and that their convoy would move on to the next village, which rebels have held since the spring.";
+    let d = clean_text(english.into());
+    let l = d.language.clone().unwrap();
+    assert_eq!((l.code.as_str(), l.confidence), ("eng", 1.0));
+    let others = [
+        ("nld", "De regering heeft op dinsdag gezegd dat het leger de heuvel boven het dorp aan de rivier had ingenomen, na twee dagen van zware gevechten, en dat het konvooi was vertrokken naar de volgende stad."),
+        ("deu", "Die Regierung hat am Dienstag mitgeteilt, dass die Armee den Hügel über dem Dorf am Fluss nach zwei Tagen schwerer Kämpfe eingenommen habe und dass der Konvoi in die nächste Stadt weiterfahren werde."),
+        ("spa", "El gobierno dijo el martes que el ejército había tomado la colina sobre el pueblo del río después de dos días de combates intensos, y que el convoy seguiría hacia la siguiente ciudad de la región."),
+        ("tgl", "Sinabi ng pamahalaan noong Martes na nakuha ng hukbo ang burol sa itaas ng bayan sa tabi ng ilog matapos ang dalawang araw ng labanan at ang kanilang kombiy ay pupunta sa susunod na nayon."),
+        ("ita", "Il governo ha detto martedì che l'esercito aveva preso la collina sopra il villaggio sul fiume dopo due giorni di combattimenti, e che il convoglio sarebbe partito per la città vicina nella stessa regione."),
+    ];
+    for (code, text) in others {
+        let d = clean_text(text.into());
+        let l = d.language.clone().unwrap();
+        assert_eq!(l.code, code, "{text}");
+    }
+}

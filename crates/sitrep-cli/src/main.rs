@@ -78,6 +78,8 @@ pub enum Command {
     Export(cmd::export::Args),
     /// Serve the JSON API and the web map over HTTP.
     Serve(cmd::serve::Args),
+    /// Write a cited situation report (briefing) for a place or region.
+    Brief(cmd::brief::Args),
 }
 
 fn main() -> ExitCode {

@@ -185,3 +185,82 @@ fn seeds_export_abu_kamal_with_sources_and_evidence() {
         assert_eq!(f["properties"]["event_type"], "Battles");
     }
 }
+
+/// Fused events page through the list index (or the filtered scan, for
+/// place, actor and source filters) exactly as the full in-memory scan
+/// would; the API's `/api/events` and the exports share `event_views`.
+#[test]
+fn fused_pages_equal_a_full_scan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = ingested(tmp.path(), "examples/reports");
+    sitrep(&db, &["fuse"]);
+    let s = sitrep_store::Store::open(&db).unwrap();
+    let fused = sitrep_store::EventSource::Fused;
+    let n = s
+        .fused_views(&sitrep_store::EventQuery::default())
+        .unwrap()
+        .len();
+    assert!(n >= 3, "{n} fused events");
+    let text = |v: &str| Some(v.to_string());
+    let mut checked = 0;
+    for (limit, offset) in [
+        (None, 0),
+        (Some(1), 0),
+        (Some(2), 1),
+        (Some(n), n - 1),
+        (Some(3), n + 5),
+    ] {
+        let base = sitrep_store::EventQuery {
+            limit,
+            offset,
+            ..Default::default()
+        };
+        for q in [
+            base.clone(),
+            sitrep_store::EventQuery {
+                event_type: text("Battles"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                from: text("2020-01-01"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                place: text("a"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                place: text("nowhere at all"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                actor: text("front"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                actor: text("e"),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                min_sources: Some(2),
+                ..base.clone()
+            },
+            sitrep_store::EventQuery {
+                min_sources: Some(1),
+                place: text("e"),
+                ..base.clone()
+            },
+        ] {
+            let want = s.scan_event_views(fused, &q).unwrap();
+            let got = s.event_views(fused, &q).unwrap();
+            assert_eq!(got.source, fused);
+            assert_eq!(got.total, want.total, "{q:?}");
+            let ids = |p: &sitrep_store::EventPage| {
+                p.events.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+            };
+            assert_eq!(ids(&got), ids(&want), "{q:?}");
+            checked += usize::from(want.total > 0);
+        }
+    }
+    assert!(checked > 10, "{checked} queries matched something");
+}

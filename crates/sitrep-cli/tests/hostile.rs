@@ -5,9 +5,11 @@
 //! skipped, and the batch must go on: the good report is stored and the
 //! run exits 0.
 //!
-//! The peak memory of these runs is measured by hand (see
-//! docs/reliability.md, "Hostile files"); the tests check behaviour and
-//! keep to a few seconds.
+//! The big inputs (100 MB file, gzip bomb, 50 MB JSONL line) also check
+//! that the ingest's peak resident memory stays under [`PEAK_LIMIT_MB`]
+//! (read with `wait4`, printed with `--nocapture`); docs/reliability.md,
+//! "Hostile files", has the release binary's peaks. The tests keep to a
+//! few seconds.
 
 mod common;
 
@@ -53,6 +55,58 @@ fn ingest_with_good(tmp: &tempfile::TempDir, dir: &Path) -> (PathBuf, serde_json
     let db = tmp.path().join("t.db");
     let s = ingest(&db, &[dir]);
     (db, s)
+}
+
+/// Bounded memory: none of the hostile inputs may make an ingest (debug
+/// build, one good report beside) use more than this. Reading a whole
+/// 100 MB file, a 200 MiB inflated bomb or a 50 MB line into memory would
+/// break it.
+const PEAK_LIMIT_MB: u64 = 300;
+
+/// Like [`ingest_with_good`], and the peak resident memory of the ingest
+/// process in MB, which must stay under [`PEAK_LIMIT_MB`].
+fn ingest_with_good_peak(
+    tmp: &tempfile::TempDir,
+    dir: &Path,
+    what: &str,
+) -> (PathBuf, serde_json::Value) {
+    use std::io::Read;
+    use std::os::unix::process::ExitStatusExt;
+    fs::write(dir.join("zz_good.txt"), GOOD).unwrap();
+    let db = tmp.path().join("t.db");
+    #[allow(clippy::zombie_processes)] // reaped by wait4 below, which gives the rusage
+    let mut child = std::process::Command::new(bin())
+        .arg("--db")
+        .arg(&db)
+        .args(["ingest", "--json"])
+        .arg(dir)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let mut status = 0;
+    // SAFETY: an all-zero rusage is valid; wait4 reaps this child only.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: valid pointers to locals; the child has not been waited for.
+    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(r, pid, "wait4");
+    let exit = std::process::ExitStatus::from_raw(status);
+    assert!(exit.success(), "ingest failed ({exit}): {out}");
+    let peak_mb = usage.ru_maxrss as u64 / 1024; // kB on Linux
+    eprintln!("{what}: ingest peak RSS {peak_mb} MB");
+    assert!(peak_mb < PEAK_LIMIT_MB, "{what}: peak RSS {peak_mb} MB");
+    (
+        db,
+        serde_json::from_str(&out).expect("ingest --json prints one object"),
+    )
 }
 
 /// The error reported for the file whose origin ends with `name`.
@@ -155,7 +209,7 @@ fn a_file_over_the_size_cap_is_skipped() {
     }
     f.flush().unwrap();
     drop(f);
-    let (db, s) = ingest_with_good(&tmp, &dir);
+    let (db, s) = ingest_with_good_peak(&tmp, &dir, "100 MB text file");
     let msg = error_for(&s, "big.txt");
     assert!(msg.contains("limit"), "{msg}");
     assert_eq!(s["totals"]["new"], 1, "{s:#}");
@@ -196,7 +250,7 @@ fn a_gzip_bomb_is_capped() {
     // A truncated gzip file, and one that is not gzip at all.
     fs::write(dir.join("cut.txt.gz"), &member[..500]).unwrap();
     fs::write(dir.join("fake.txt.gz"), GOOD).unwrap();
-    let (db, s) = ingest_with_good(&tmp, &dir);
+    let (db, s) = ingest_with_good_peak(&tmp, &dir, "gzip bomb (200 KB to 200 MiB)");
     let msg = error_for(&s, "bomb.txt.gz");
     assert!(msg.contains("gzip bomb"), "{msg}");
     assert!(error_for(&s, "cut.txt.gz").contains("gzip"), "{s:#}");
@@ -234,7 +288,7 @@ fn a_50_mb_jsonl_line_is_skipped_and_the_next_read() {
     .unwrap();
     f.flush().unwrap();
     drop(f);
-    let (db, s) = ingest_with_good(&tmp, &dir);
+    let (db, s) = ingest_with_good_peak(&tmp, &dir, "50 MB JSONL line");
     let msg = error_for(&s, "wire.jsonl:2");
     assert!(msg.contains("line limit"), "{msg}");
     assert!(error_for(&s, "wire.jsonl:3").contains("JSON"), "{s:#}");

@@ -54,6 +54,10 @@ pub enum DateOrigin {
     /// HTML markup of the page: `<meta property="article:published_time">`,
     /// `<time datetime>` and the like.
     Markup,
+    /// When the page was fetched (a WARC record's `WARC-Date`, a record's
+    /// `crawled` field): an upper bound, used only when nothing above gives
+    /// a date, and at day precision.
+    Crawl,
     /// Nothing said when the document was published.
     Unknown,
 }
@@ -66,6 +70,7 @@ impl DateOrigin {
             DateOrigin::Record => "record",
             DateOrigin::Dateline => "dateline",
             DateOrigin::Markup => "markup",
+            DateOrigin::Crawl => "crawl",
             DateOrigin::Unknown => "unknown",
         }
     }
@@ -76,6 +81,7 @@ impl DateOrigin {
             "record" => DateOrigin::Record,
             "dateline" => DateOrigin::Dateline,
             "markup" => DateOrigin::Markup,
+            "crawl" => DateOrigin::Crawl,
             "unknown" => DateOrigin::Unknown,
             _ => return None,
         })

@@ -13,10 +13,11 @@
 use std::collections::{HashMap, HashSet};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use regex::Regex;
 use serde::Deserialize;
 use sitrep_core::place::{ActorKind, ActorMatch, ActorMention};
 use sitrep_core::Span;
+
+use crate::boundary::BoundaryRegex;
 
 /// What is wrong with a knowledge base file.
 #[derive(Debug, thiserror::Error)]
@@ -148,9 +149,9 @@ pub struct ActorKb {
     by_id: HashMap<String, usize>,
     ac: AhoCorasick,
     patterns: Vec<Pattern>,
-    demonym_re: Regex,
+    demonym_re: BoundaryRegex,
     demonym_cc: HashMap<String, String>,
-    unknown_res: Vec<Regex>,
+    unknown_res: Vec<BoundaryRegex>,
 }
 
 /// The shipped knowledge base.
@@ -298,7 +299,7 @@ impl ActorKb {
         } else {
             words.join("|")
         };
-        let demonym_re = Regex::new(&format!(
+        let demonym_re = BoundaryRegex::new(&format!(
             r"\b(?:(?:allied|their allied|pro-government)\s+(?P<pl>{alt})\b|(?P<adj>{alt})\s+(?:(?:government|regime|state|army|military|special|security|air|naval|ground|armed|government-backed)\s+)?(?:forces|troops|army|military|soldiers|air\s*strikes|airstrikes|warplanes|jets|aircraft|air\s+force|air\s+support|navy|artillery|police|security\s+forces)\b)"
         ))
         .map_err(|e| KbError::Matcher(e.to_string()))?;
@@ -310,7 +311,7 @@ impl ActorKb {
             format!(r"\b(?:Kataib|Kata'ib|Liwa|Jaish|Jaysh|Harakat|Saraya|Ansar|Firqat|Quwat|Katibat)\s+(?:al-|el-)?{name}(?:\s+(?:al-|el-)?{name}){{0,2}}"),
         ]
         .iter()
-        .map(|p| Regex::new(p).map_err(|e| KbError::Matcher(e.to_string())))
+        .map(|p| BoundaryRegex::new(p).map_err(|e| KbError::Matcher(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
         Ok(ActorKb {
             version: f.version,
@@ -427,7 +428,7 @@ impl ActorKb {
                     }
                 }
             }
-            for c in self.demonym_re.captures_iter(seg_text) {
+            for c in self.demonym_re.for_text(seg_text).captures_iter(seg_text) {
                 let Some(all) = c.get(0) else { continue };
                 let word = c.name("adj").or_else(|| c.name("pl"));
                 let Some(cc) = word.and_then(|w| self.demonym_country(w.as_str())) else {
@@ -439,7 +440,7 @@ impl ActorKb {
                 }
             }
             for re in &self.unknown_res {
-                for m in re.find_iter(seg_text) {
+                for m in re.for_text(seg_text).find_iter(seg_text) {
                     let span = Span::new(seg.start + m.start(), seg.start + m.end());
                     found.push((unresolved(text, span), 4));
                 }

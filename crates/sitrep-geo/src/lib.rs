@@ -7,6 +7,7 @@
 //! * [`parse`]: toponym detection, disambiguation and relative locations.
 
 pub mod actors;
+mod boundary;
 pub mod fold;
 pub mod gazetteer;
 pub mod parse;

@@ -40,6 +40,9 @@ use std::sync::Arc;
 
 use sitrep_core::{DateOrigin, Diagnostic, Document, DocumentMeta, PublishedDate};
 
+pub mod warc;
+pub use warc::{WarcReader, WarcStats};
+
 /// Where to read from.
 #[derive(Debug, Clone)]
 pub enum Input {
@@ -66,6 +69,10 @@ pub struct ReadOptions {
     /// Largest decompressed size of one `.gz` file, in bytes. Default 64 MiB
     /// (JSON Lines inside: 1 GiB, still streamed line by line).
     pub max_decompressed_bytes: u64,
+    /// Largest WARC response record (its HTTP block, and its body after
+    /// content decoding), in bytes. Default 16 MiB. WARC files themselves
+    /// stream record by record and have no size limit.
+    pub max_record_bytes: u64,
 }
 
 impl Default for ReadOptions {
@@ -77,6 +84,7 @@ impl Default for ReadOptions {
             max_file_bytes: 64 << 20,
             max_line_bytes: 16 << 20,
             max_decompressed_bytes: 64 << 20,
+            max_record_bytes: 16 << 20,
         }
     }
 }
@@ -120,6 +128,7 @@ pub fn read_iter(inputs: &[Input], opts: &ReadOptions) -> Reader {
         work,
         sidecars: HashMap::new(),
         pending: VecDeque::new(),
+        warc: WarcStats::default(),
     }
 }
 
@@ -128,6 +137,7 @@ enum Work {
     /// A directory's sorted entries not yet visited.
     Dir(VecDeque<PathBuf>),
     Lines(Box<LineSource>),
+    Warc(Box<WarcReader<Box<dyn BufRead + Send>>>),
 }
 
 /// The iterator returned by [`read_iter`].
@@ -136,6 +146,21 @@ pub struct Reader {
     work: VecDeque<Work>,
     sidecars: HashMap<PathBuf, Arc<Sidecar>>,
     pending: VecDeque<Result<Document, ReadError>>,
+    warc: WarcStats,
+}
+
+impl Reader {
+    /// What the WARC files read so far held: records, documents, and the
+    /// records skipped by reason (request, non-200, not HTML or text…).
+    pub fn warc_stats(&self) -> WarcStats {
+        let mut s = self.warc.clone();
+        for w in &self.work {
+            if let Work::Warc(r) = w {
+                s.add(r.stats());
+            }
+        }
+        s
+    }
 }
 
 #[derive(Default)]
@@ -189,6 +214,14 @@ impl Iterator for Reader {
                         return Some(r);
                     }
                 }
+                Work::Warc(w) => {
+                    if let Some(r) = w.next() {
+                        return Some(r);
+                    }
+                    let stats = w.stats().clone();
+                    self.warc.add(&stats);
+                    self.work.pop_front();
+                }
             }
         }
     }
@@ -228,7 +261,7 @@ pub fn is_document_name(p: &Path) -> bool {
     !has_ext
         || matches!(
             ext.as_str(),
-            "txt" | "text" | "html" | "htm" | "xhtml" | "jsonl" | "ndjson"
+            "txt" | "text" | "html" | "htm" | "xhtml" | "jsonl" | "ndjson" | "warc"
         )
 }
 
@@ -342,10 +375,17 @@ impl Reader {
     fn read_stdin(&mut self) {
         let mut bytes = Vec::new();
         let limit = self.opts.max_file_bytes;
-        let r = std::io::stdin()
-            .lock()
-            .take(limit + 1)
-            .read_to_end(&mut bytes);
+        let mut stdin = BufReader::with_capacity(64 << 10, std::io::stdin());
+        // A WARC stream (plain or gzip) is read record by record, unbounded.
+        if let Ok(head) = stdin.fill_buf() {
+            if warc::looks_like_warc(head) || warc::gz_looks_like_warc(head) {
+                let r: Box<dyn BufRead + Send> = Box::new(stdin);
+                self.work
+                    .push_front(Work::Warc(Box::new(WarcReader::new(r, "-", &self.opts))));
+                return;
+            }
+        }
+        let r = stdin.take(limit + 1).read_to_end(&mut bytes);
         if let Err(e) = r {
             self.pending
                 .push_back(Err(ReadError::new("-", format!("cannot read stdin ({e})"))));
@@ -400,6 +440,13 @@ impl Reader {
                 origin,
                 "empty file; nothing to read (remove it or check the scraper)",
             )));
+            return;
+        }
+        let known = by_ext.is_some() || matches!(ext.as_str(), "txt" | "text");
+        if ext == "warc" || (!known && self.is_warc_file(p)) {
+            let r: Box<dyn BufRead + Send> = Box::new(BufReader::with_capacity(64 << 10, file));
+            self.work
+                .push_front(Work::Warc(Box::new(WarcReader::new(r, origin, &self.opts))));
             return;
         }
         let mut reader: Box<dyn BufRead + Send> = if gz {
@@ -488,6 +535,25 @@ impl Reader {
         let key = key_for_path(p);
         let r = make_document(bytes, fmt, key, origin, sidecar, &self.opts);
         self.pending.push_back(r);
+    }
+}
+
+impl Reader {
+    /// A file without the `.warc` extension whose first bytes (or first
+    /// gzip member) start a WARC record.
+    fn is_warc_file(&self, p: &Path) -> bool {
+        let mut head = [0u8; 512];
+        let Ok(mut f) = File::open(p) else {
+            return false;
+        };
+        let mut n = 0;
+        while n < head.len() {
+            match f.read(&mut head[n..]) {
+                Ok(0) | Err(_) => break,
+                Ok(k) => n += k,
+            }
+        }
+        warc::looks_like_warc(&head[..n]) || warc::gz_looks_like_warc(&head[..n])
     }
 }
 
@@ -772,12 +838,50 @@ fn record_to_document(
             format!("invalid JSON ({e}); fix the line or remove it"),
         )
     })?;
-    let serde_json::Value::Object(mut m) = v else {
+    let serde_json::Value::Object(m) = v else {
         return Err(ReadError::new(
             origin,
             "record is not a JSON object; each line must be {\"text\": ..} or {\"html\": ..}",
         ));
     };
+    object_to_document(m, origin, src.sidecar.as_ref(), opts, || {
+        if src.stdin {
+            format!("stdin:{}", src.line_no)
+        } else {
+            let base = src
+                .origin
+                .rsplit(['/', '\\'])
+                .next()
+                .map(|n| key_for_path(Path::new(n)))
+                .unwrap_or_default();
+            format!("{base}:{}", src.line_no)
+        }
+    })
+}
+
+/// One report given as a JSON object with the fields of a JSON Lines record
+/// (`id`, `url`, `outlet`, `title`, `published`, `text` or `html`; others
+/// kept in `meta.extra`), read exactly as a line of a `.jsonl` file would be.
+/// `origin` names where it came from in errors; it is also the document key
+/// when the record has no `id`. Used by callers that hold records in memory
+/// (the Python package, Spark jobs) so their documents equal the CLI's.
+pub fn document_from_record(
+    record: serde_json::Map<String, serde_json::Value>,
+    origin: &str,
+    opts: &ReadOptions,
+) -> Result<Document, ReadError> {
+    object_to_document(record, origin.to_string(), None, opts, || {
+        origin.to_string()
+    })
+}
+
+fn object_to_document(
+    mut m: serde_json::Map<String, serde_json::Value>,
+    origin: String,
+    sidecar: Option<&DocumentMeta>,
+    opts: &ReadOptions,
+    default_key: impl FnOnce() -> String,
+) -> Result<Document, ReadError> {
     let take_str = |m: &mut serde_json::Map<String, serde_json::Value>, k: &str| match m.remove(k) {
         Some(serde_json::Value::String(s)) => Ok(Some(s)),
         Some(serde_json::Value::Null) | None => Ok(None),
@@ -796,7 +900,7 @@ fn record_to_document(
         )
     })?;
     let mut meta = meta_from_object(m);
-    if let Some(sc) = &src.sidecar {
+    if let Some(sc) = sidecar {
         // A sidecar entry for a JSONL file fills fields its records lack.
         meta.url = meta.url.or_else(|| sc.url.clone());
         meta.outlet = meta.outlet.or_else(|| sc.outlet.clone());
@@ -804,16 +908,7 @@ fn record_to_document(
     }
     let key = match &meta.id {
         Some(id) => id.clone(),
-        None if src.stdin => format!("stdin:{}", src.line_no),
-        None => {
-            let base = src
-                .origin
-                .rsplit(['/', '\\'])
-                .next()
-                .map(|n| key_for_path(Path::new(n)))
-                .unwrap_or_default();
-            format!("{base}:{}", src.line_no)
-        }
+        None => default_key(),
     };
     let mut doc = match (html, text) {
         (Some(h), _) if !h.trim().is_empty() => {
@@ -860,6 +955,36 @@ mod tests {
             Some("rudaw.net")
         );
         assert_eq!(outlet_from_url("not a url"), None);
+    }
+
+    #[test]
+    fn a_record_in_memory_reads_like_a_jsonl_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wire.jsonl");
+        let line = r#"{"id":"w1","outlet":"Kestrel Post","published":"2021-03-04","title":"T","text":"Shelling hit Varnot.","lang":"en"}"#;
+        std::fs::write(&p, format!("{line}\n")).unwrap();
+        let opts = ReadOptions::default();
+        let from_file = read_inputs(&[Input::Path(p)], &opts).remove(0).unwrap();
+        let serde_json::Value::Object(m) = serde_json::from_str(line).unwrap() else {
+            unreachable!()
+        };
+        let mut in_memory = document_from_record(m, "py:0", &opts).unwrap();
+        in_memory.origin = from_file.origin.clone();
+        assert_eq!(format!("{in_memory:?}"), format!("{from_file:?}"));
+        // Without an id the origin is the key; without text, a clear error.
+        let serde_json::Value::Object(m) = serde_json::json!({"text": "x"}) else {
+            unreachable!()
+        };
+        assert_eq!(
+            document_from_record(m, "row 3", &opts).unwrap().key,
+            "row 3"
+        );
+        let serde_json::Value::Object(m) = serde_json::json!({"title": "x"}) else {
+            unreachable!()
+        };
+        let e = document_from_record(m, "row 4", &opts).unwrap_err();
+        assert_eq!(e.origin, "row 4");
+        assert!(e.message.contains("neither"), "{e}");
     }
 
     #[test]

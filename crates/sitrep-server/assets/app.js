@@ -306,6 +306,7 @@
   async function showEvent(id) {
     const body = $("panel-body");
     body.textContent = "";
+    body.removeAttribute("data-briefing");
     body.appendChild(el("p", {}, "Loading…"));
     let e;
     try {
@@ -388,10 +389,87 @@
     if (loc && loc.geonames_id) {
       body.appendChild(el("h3", {}, "Place"));
       const box = el("div", { id: "place-view" });
-      box.appendChild(el("button", { type: "button", onclick: () => showControl(loc.geonames_id, loc.name, box) }, "Control timeline of " + loc.name));
+      const control = el("div", { id: "control-view" });
+      box.appendChild(el("button", { type: "button", id: "control-button", onclick: () => showControl(loc.geonames_id, loc.name, control) }, "Control timeline of " + loc.name));
+      box.appendChild(document.createTextNode(" "));
+      box.appendChild(el("button", { type: "button", id: "briefing-button", onclick: () => showBriefing(loc.geonames_id, loc.name, id) },
+        "Briefing"));
+      const range = timeRange();
+      box.appendChild(el("div", { class: "hint" }, "The briefing: a cited situation report of " + loc.name + (range ? " from " + range.from + " to " + range.to + " (the time range below)" : "") + "."));
+      box.appendChild(control);
       body.appendChild(box);
     }
     if (m && map.getZoom() < 6) map.setView(m.getLatLng(), 6);
+  }
+
+  // The days the time range selects (null when there are no dated events).
+  function timeRange() {
+    if (!state.bins.length) return null;
+    const lo = state.t0 + parseInt($("t-from").value, 10) * state.binDays;
+    const hi = state.t0 + (parseInt($("t-to").value, 10) + 1) * state.binDays - 1;
+    return { from: dayStr(lo), to: dayStr(hi) };
+  }
+
+  // ---- briefing view: a cited situation report of a place ----
+  function refs(s) {
+    return (s.notes || []).map((n) => el("sup", { class: "fn" }, el("a", { href: "#note-" + n, "data-note": String(n) }, "[" + n + "]")));
+  }
+
+  async function showBriefing(gid, name, fromEvent) {
+    const body = $("panel-body");
+    const range = timeRange();
+    let q = "place=" + encodeURIComponent(gid);
+    if (range) q += "&from=" + range.from + "&to=" + range.to;
+    body.textContent = "";
+    body.removeAttribute("data-briefing");
+    body.appendChild(el("div", { class: "back" },
+      el("a", { href: "#", onclick: (ev) => { ev.preventDefault(); if (fromEvent) showEvent(fromEvent); else listView(); } }, "← back")));
+    const box = el("div", { id: "briefing-view" }, "Loading the briefing of " + name + "…");
+    body.appendChild(box);
+    let b;
+    try {
+      b = await api("/api/briefing?" + q);
+    } catch (err) {
+      box.textContent = err.status === 501 ? "Briefings are not available on this server." : "Could not load the briefing: " + err.message;
+      return;
+    }
+    box.textContent = "";
+    box.appendChild(el("h2", {}, b.title));
+    box.appendChild(el("p", { class: "hint" },
+      b.counts.events + " event(s) from " + b.counts.reports + " report(s) and " + b.counts.sources.length + " independent source(s). ",
+      el("a", { href: "/api/briefing?" + q + "&format=html", target: "_blank", rel: "noopener" }, "Open as a page"), " · ",
+      el("a", { href: "/api/briefing?" + q + "&format=md", target: "_blank", rel: "noopener" }, "Markdown")));
+    if (b.notice) box.appendChild(el("p", { class: "notice" }, b.notice));
+    for (const sec of b.sections) {
+      const part = el("section", { class: "brief-" + sec.id });
+      part.appendChild(el("h3", {}, sec.title));
+      for (const item of sec.items) {
+        if (item.heading) part.appendChild(el("h4", {}, item.heading));
+        const p = el("div", { class: "brief-item" });
+        for (const s of item.sentences) {
+          if (s.kind === "quote") {
+            p.appendChild(el("blockquote", { class: "evidence brief-quote" }, el("span", { class: "sentence" }, s.text), refs(s)));
+          } else {
+            p.appendChild(el("span", { class: "brief-sentence" }, s.text, refs(s)));
+            p.appendChild(document.createTextNode(" "));
+          }
+        }
+        part.appendChild(p);
+      }
+      box.appendChild(part);
+    }
+    if (b.notes.length) {
+      box.appendChild(el("h3", {}, "Sources"));
+      const ol = el("ol", { id: "briefing-notes", class: "notes" });
+      for (const n of b.notes) {
+        ol.appendChild(el("li", { id: "note-" + n.n, value: String(n.n) },
+          n.outlet + ", " + (n.published || "date unknown") + ": " + n.chain + ". ",
+          el("span", { class: "hint" }, "Report " + n.doc)));
+      }
+      box.appendChild(ol);
+    }
+    body.setAttribute("data-briefing", String(gid));
+    body.parentElement.scrollTop = 0;
   }
 
   async function showControl(gid, name, box) {

@@ -1,21 +1,31 @@
 //! The HTTP server: a JSON API over the store, the OpenAPI document and the
 //! embedded web map. See `docs/api.md`.
 //!
-//! Every request opens its own read connection (SQLite in WAL mode lets
-//! readers run beside a writer); ingest requests are serialised by one
-//! lock. Work that needs the pipeline (ingest, control timelines,
+//! Reads run on the blocking pool over a small pool of read connections
+//! (SQLite in WAL mode lets readers run beside a writer), at most
+//! [`Config::max_readers`] at once; ingest requests are serialised by one
+//! lock and rate-limited per client and globally ([`crate::limits`]).
+//!
+//! Hardening (see docs/api.md, "Limits and security"): a body limit (413),
+//! a time limit per request (408) and for reading request headers (the
+//! connection is closed), a cap on open connections, bounded query
+//! parameters, panics caught (500), every error as JSON without internal
+//! details, no CORS headers unless an origin is configured, and security
+//! headers on every response. Work that needs the pipeline (ingest, control timelines,
 //! briefings) comes in as [`Hooks`] from the caller, so this crate depends
 //! on no stage crate; a missing hook answers 501.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -27,12 +37,19 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
+use crate::limits::{Limiter, Rate};
 use crate::{assets, formats};
 
 /// The most events one page may hold.
 pub const MAX_LIMIT: usize = 5000;
 /// Events per page when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 100;
+/// The most query parameters one request may give.
+pub const MAX_PARAMS: usize = 32;
+/// The longest query parameter value, in bytes.
+pub const MAX_PARAM_BYTES: usize = 1024;
+/// The longest path parameter (event id, place), in bytes.
+pub const MAX_PATH_PARAM_BYTES: usize = 200;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -49,16 +66,60 @@ pub struct Config {
     pub body_limit: usize,
     /// Longest time a request may take.
     pub timeout: Duration,
+    /// Longest time a client may take to send a request's headers; also
+    /// how long an idle keep-alive connection stays open.
+    pub header_timeout: Duration,
+    /// Most connections open at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// Most database reads at once (each holds a pooled connection).
+    pub max_readers: usize,
+    /// Rate of `POST /api/ingest` per client address (IPv6: per /64).
+    pub ingest_rate: Rate,
+    /// Rate of `POST /api/ingest` for all clients together.
+    pub ingest_global_rate: Rate,
 }
 
 impl Config {
     pub fn new(db: PathBuf) -> Config {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Config {
             db,
             ingest_token: None,
             cors_origin: None,
             body_limit: 16 * 1024 * 1024,
             timeout: Duration::from_secs(120),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 512,
+            max_readers: (2 * cores).max(4),
+            ingest_rate: Rate {
+                per_minute: 30,
+                burst: 10,
+            },
+            ingest_global_rate: Rate {
+                per_minute: 120,
+                burst: 20,
+            },
+        }
+    }
+}
+
+/// The address of the client a request came from (set by the server loop
+/// as a request extension).
+#[derive(Debug, Clone, Copy)]
+pub struct ClientAddr(pub SocketAddr);
+
+/// How the server loop treats connections.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnLimits {
+    pub header_timeout: Duration,
+    pub max_connections: usize,
+}
+
+impl ConnLimits {
+    pub fn of(cfg: &Config) -> ConnLimits {
+        ConnLimits {
+            header_timeout: cfg.header_timeout,
+            max_connections: cfg.max_connections.max(1),
         }
     }
 }
@@ -78,6 +139,12 @@ impl HookError {
             message: message.into(),
         }
     }
+    pub fn not_found(message: impl Into<String>) -> HookError {
+        HookError {
+            status: 404,
+            message: message.into(),
+        }
+    }
     pub fn internal(message: impl Into<String>) -> HookError {
         HookError {
             status: 500,
@@ -92,9 +159,33 @@ pub type IngestHook = Arc<dyn Fn(&mut Store, &[u8]) -> Result<Value, HookError> 
 /// A view of a place (its control timeline): `Ok(None)` when no place
 /// matches.
 pub type PlaceHook = Arc<dyn Fn(&Store, &str) -> Result<Option<Value>, HookError> + Send + Sync>;
-/// A briefing for the query parameters given.
+/// What `GET /api/briefing` asks for, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BriefingQuery {
+    /// Place name (any spelling), region, country or GeoNames id.
+    pub place: String,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// The most events listed under "Key events".
+    pub max_events: usize,
+}
+
+/// A briefing in the three forms the endpoint serves.
+#[derive(Debug, Clone)]
+pub struct RenderedBriefing {
+    /// The structured briefing (sections, sentences, notes).
+    pub json: Value,
+    pub markdown: String,
+    /// A standalone HTML page.
+    pub html: String,
+}
+
+/// A briefing for a place or region over a period; a `HookError` with
+/// status 404 when the place is unknown.
 pub type BriefingHook =
-    Arc<dyn Fn(&Store, &[(String, String)]) -> Result<Value, HookError> + Send + Sync>;
+    Arc<dyn Fn(&Store, &BriefingQuery) -> Result<RenderedBriefing, HookError> + Send + Sync>;
 
 /// What the caller plugs in; each missing hook makes its endpoint answer
 /// 501 Not Implemented.
@@ -125,7 +216,10 @@ pub enum ServerError {
 struct AppState {
     cfg: Config,
     hooks: Hooks,
-    writer: tokio::sync::Mutex<()>,
+    writer: Arc<tokio::sync::Mutex<()>>,
+    readers: Arc<tokio::sync::Semaphore>,
+    pool: std::sync::Mutex<Vec<Store>>,
+    limiter: Limiter,
 }
 
 type Shared = Arc<AppState>;
@@ -191,42 +285,51 @@ impl IntoResponse for ApiError {
 
 type ApiResult<T> = Result<T, ApiError>;
 
-/// Run `f` with a read connection on the blocking pool.
+/// Run `f` with a pooled read connection on the blocking pool, once one of
+/// the [`Config::max_readers`] permits is free. The permit goes with the
+/// work, so a request that times out still counts until its read ends.
 async fn with_store<T, F>(st: &Shared, f: F) -> ApiResult<T>
 where
     T: Send + 'static,
     F: FnOnce(&Store) -> ApiResult<T> + Send + 'static,
 {
-    let db = st.cfg.db.clone();
+    let permit = st
+        .readers
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(ApiError::internal)?;
+    let st = st.clone();
     tokio::task::spawn_blocking(move || {
-        let store = Store::open(&db)?;
-        f(&store)
+        let pooled = st.pool.lock().unwrap_or_else(|p| p.into_inner()).pop();
+        let store = match pooled {
+            Some(s) => s,
+            None => Store::open(&st.cfg.db)?,
+        };
+        let out = f(&store);
+        st.pool
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(store);
+        drop(permit);
+        out
     })
     .await
     .map_err(ApiError::internal)?
 }
 
-/// The router: API, OpenAPI document, web page.
+/// The router: API, OpenAPI document, web page, with [`harden`]'s layers.
 pub fn router(cfg: Config, hooks: Hooks) -> Result<Router, ServerError> {
-    let body_limit = cfg.body_limit;
-    let timeout = cfg.timeout;
-    let cors = match &cfg.cors_origin {
-        None => None,
-        Some(o) => Some(
-            CorsLayer::new()
-                .allow_origin(AllowOrigin::exact(
-                    HeaderValue::from_str(o).map_err(|_| ServerError::Cors(o.clone()))?,
-                ))
-                .allow_methods([Method::GET, Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
-        ),
-    };
+    let limits = cfg.clone();
     let state = Arc::new(AppState {
+        readers: Arc::new(tokio::sync::Semaphore::new(cfg.max_readers.max(1))),
+        limiter: Limiter::new(cfg.ingest_rate, cfg.ingest_global_rate),
         cfg,
         hooks,
-        writer: tokio::sync::Mutex::new(()),
+        writer: Arc::new(tokio::sync::Mutex::new(())),
+        pool: std::sync::Mutex::new(Vec::new()),
     });
-    let mut app = Router::new()
+    let app = Router::new()
         .route("/", get(index))
         .route("/assets/{file}", get(asset))
         .route("/openapi.json", get(openapi))
@@ -237,18 +340,50 @@ pub fn router(cfg: Config, hooks: Hooks) -> Result<Router, ServerError> {
         .route("/api/places", get(places))
         .route("/api/places/{place}/control", get(control))
         .route("/api/briefing", get(briefing))
-        .route("/api/ingest", post(ingest))
+        .route(
+            "/api/ingest",
+            post(ingest).layer(middleware::from_fn_with_state(state.clone(), ingest_rate)),
+        )
         .fallback(not_found)
-        .with_state(state)
+        .with_state(state);
+    harden(app, &limits)
+}
+
+/// The layers that protect `app`: request body limit, request time limit,
+/// errors rewritten as JSON without details, security headers, panics
+/// caught as 500, and CORS only for `cfg.cors_origin`. Public so that
+/// tests can check them on routes of their own.
+pub fn harden(app: Router, cfg: &Config) -> Result<Router, ServerError> {
+    let (body_limit, timeout) = (cfg.body_limit, cfg.timeout);
+    let cors = match &cfg.cors_origin {
+        None => None,
+        Some(o) => Some(
+            CorsLayer::new()
+                .allow_origin(AllowOrigin::list([
+                    HeaderValue::from_str(o).map_err(|_| ServerError::Cors(o.clone()))?
+                ]))
+                .allow_methods([Method::GET, Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE]),
+        ),
+    };
+    let header =
+        |name, value| SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value));
+    let mut app = app
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(RequestBodyLimitLayer::new(body_limit))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
+        .layer(middleware::map_response(move |r: Response| async move {
+            json_errors(r, body_limit, timeout)
+        }))
+        .layer(header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .layer(header(header::X_FRAME_OPTIONS, "DENY"))
+        .layer(header(header::REFERRER_POLICY, "no-referrer"))
+        .layer(header(
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'",
         ))
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
@@ -259,6 +394,67 @@ pub fn router(cfg: Config, hooks: Hooks) -> Result<Router, ServerError> {
         app = app.layer(c);
     }
     Ok(app)
+}
+
+/// Rewrite an error response that is not JSON (from a layer or an axum
+/// rejection: 405, 408, 413, a malformed path …) as the API's JSON error,
+/// with a fixed message: nothing from the original body reaches the
+/// client.
+fn json_errors(r: Response, body_limit: usize, timeout: Duration) -> Response {
+    let status = r.status();
+    let json = r
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if json || !(status.is_client_error() || status.is_server_error()) {
+        return r;
+    }
+    let message = match status {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            format!("the request body is over the {body_limit}-byte limit")
+        }
+        StatusCode::REQUEST_TIMEOUT => format!(
+            "the request took longer than the {}-second limit",
+            timeout.as_secs_f64()
+        ),
+        StatusCode::METHOD_NOT_ALLOWED => {
+            "method not allowed here; GET /openapi.json lists the endpoints and their methods"
+                .into()
+        }
+        s if s.is_server_error() => "internal error; the server log has the details".into(),
+        s => format!(
+            "{}: the request is malformed",
+            s.canonical_reason().unwrap_or("bad request").to_lowercase()
+        ),
+    };
+    let (mut parts, _) = r.into_parts();
+    let mut out = ApiError::new(status, message).into_response();
+    for h in [header::ALLOW, header::RETRY_AFTER] {
+        if let Some(v) = parts.headers.remove(&h) {
+            out.headers_mut().insert(h, v);
+        }
+    }
+    out
+}
+
+/// Token buckets on `POST /api/ingest` (before the token is checked, so
+/// guessing tokens is rate-limited too): 429 with `Retry-After`.
+async fn ingest_rate(State(st): State<Shared>, req: Request, next: Next) -> Response {
+    let client = req.extensions().get::<ClientAddr>().map(|c| c.0.ip());
+    match st.limiter.check(client, Instant::now()) {
+        Ok(()) => next.run(req).await,
+        Err(wait) => {
+            let secs = (wait.as_secs_f64().ceil() as u64).max(1);
+            let mut r = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many ingest requests; retry in {secs} s"),
+            )
+            .into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            r
+        }
+    }
 }
 
 /// A running server (for tests and embedding): its address and a way to
@@ -304,11 +500,88 @@ fn check_db(cfg: &Config) -> Result<(), ServerError> {
     Ok(())
 }
 
+/// Serve `app` on `listener` until `shutdown` completes, then let open
+/// connections finish their requests (up to ten seconds).
+///
+/// Each connection gets a header read timeout (a client that trickles its
+/// headers, or keeps an idle connection, is dropped) and its address as a
+/// [`ClientAddr`] extension; at most `limits.max_connections` are open at
+/// once, the next ones waiting in the kernel's listen backlog.
+async fn serve(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    limits: ConnLimits,
+    shutdown: impl Future<Output = ()>,
+) {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use tower::ServiceExt;
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            _ = &mut shutdown => break,
+            s = slots.clone().acquire_owned() => match s {
+                Ok(s) => s,
+                Err(_) => break,
+            },
+        };
+        let (stream, peer) = tokio::select! {
+            _ = &mut shutdown => break,
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off.
+                    eprintln!("sitrep serve: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+        };
+        let _ = stream.set_nodelay(true);
+        let svc = app
+            .clone()
+            .map_request(move |mut req: Request<hyper::body::Incoming>| {
+                req.extensions_mut().insert(ClientAddr(peer));
+                req.map(Body::new)
+            });
+        let svc = hyper_util::service::TowerToHyperService::new(svc);
+        let mut stop = stop_rx.clone();
+        tokio::spawn(async move {
+            let mut builder = hyper::server::conn::http1::Builder::new();
+            builder
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_timeout)
+                .max_headers(64);
+            let conn = builder.serve_connection(TokioIo::new(stream), svc);
+            tokio::pin!(conn);
+            let stopping = tokio::select! {
+                _ = conn.as_mut() => false,
+                r = stop.wait_for(|s| *s) => r.is_ok(),
+            };
+            if stopping {
+                conn.as_mut().graceful_shutdown();
+                let _ = conn.await;
+            }
+            drop(slot);
+        });
+    }
+    let _ = stop_tx.send(true);
+    let all = u32::try_from(limits.max_connections).unwrap_or(u32::MAX);
+    let _ = tokio::time::timeout(Duration::from_secs(10), slots.acquire_many(all)).await;
+}
+
 /// Start serving on `addr` (`127.0.0.1:0` for an ephemeral port) in a
 /// background thread.
 pub fn spawn(cfg: Config, hooks: Hooks, addr: &str) -> Result<Running, ServerError> {
     check_db(&cfg)?;
+    let limits = ConnLimits::of(&cfg);
     let app = router(cfg, hooks)?;
+    spawn_app(app, limits, addr)
+}
+
+/// Serve any router (with [`harden`]'s layers, say) in a background thread.
+pub fn spawn_app(app: Router, limits: ConnLimits, addr: &str) -> Result<Running, ServerError> {
     let std_listener = std::net::TcpListener::bind(addr).map_err(|source| ServerError::Bind {
         addr: addr.to_string(),
         source,
@@ -326,12 +599,7 @@ pub fn spawn(cfg: Config, hooks: Hooks, addr: &str) -> Result<Running, ServerErr
             let shutdown = async {
                 let _ = rx.await;
             };
-            if let Err(e) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                eprintln!("sitrep serve: {e}");
-            }
+            serve(listener, app, limits, shutdown).await;
         });
     });
     Ok(Running {
@@ -349,6 +617,7 @@ pub fn run(
     ready: impl FnOnce(SocketAddr),
 ) -> Result<(), ServerError> {
     check_db(&cfg)?;
+    let limits = ConnLimits::of(&cfg);
     let app = router(cfg, hooks)?;
     let rt = runtime()?;
     rt.block_on(async move {
@@ -359,11 +628,10 @@ pub fn run(
                 source,
             })?;
         ready(listener.local_addr()?);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+        serve(listener, app, limits, async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
         Ok(())
     })
 }
@@ -373,8 +641,25 @@ pub fn run(
 type Params = Vec<(String, String)>;
 
 fn params(q: Result<Query<Params>, QueryRejection>) -> ApiResult<Params> {
-    q.map(|Query(p)| p)
-        .map_err(|e| ApiError::bad(format!("malformed query string: {}", e.body_text())))
+    let p = q
+        .map(|Query(p)| p)
+        .map_err(|e| ApiError::bad(format!("malformed query string: {}", e.body_text())))?;
+    if p.len() > MAX_PARAMS {
+        return Err(ApiError::bad(format!(
+            "{} query parameters; at most {MAX_PARAMS} are accepted",
+            p.len()
+        )));
+    }
+    if let Some((k, _)) = p
+        .iter()
+        .find(|(k, v)| k.len() > MAX_PARAM_BYTES || v.len() > MAX_PARAM_BYTES)
+    {
+        let k: String = k.chars().take(40).collect();
+        return Err(ApiError::bad(format!(
+            "query parameter {k:?} is over {MAX_PARAM_BYTES} bytes"
+        )));
+    }
+    Ok(p)
 }
 
 fn check_known(p: &Params, known: &[&str]) -> ApiResult<()> {
@@ -400,7 +685,8 @@ fn uint(name: &str, v: &str) -> ApiResult<usize> {
         .map_err(|_| ApiError::bad(format!("{name}={v:?} is not a whole number >= 0")))
 }
 
-const EVENT_PARAMS: &[&str] = &[
+/// The query parameters of `/api/events` and `/api/events.geojson`.
+pub const EVENT_PARAMS: &[&str] = &[
     "bbox",
     "from",
     "to",
@@ -616,8 +902,10 @@ async fn events_geojson(
 }
 
 async fn event(State(st): State<Shared>, Path(id): Path<String>) -> ApiResult<Json<Value>> {
-    if id.len() > 200 {
-        return Err(ApiError::bad("event id too long"));
+    if id.len() > MAX_PATH_PARAM_BYTES {
+        return Err(ApiError::bad(format!(
+            "event id over {MAX_PATH_PARAM_BYTES} bytes"
+        )));
     }
     with_store(&st, move |s| match s.event_view(&id)? {
         Some(e) => {
@@ -656,7 +944,7 @@ async fn control(State(st): State<Shared>, Path(place): Path<String>) -> ApiResu
             "control timelines are not available: this server was started without the fusion stage",
         ));
     };
-    if place.trim().is_empty() || place.len() > 200 {
+    if place.trim().is_empty() || place.len() > MAX_PATH_PARAM_BYTES {
         return Err(ApiError::bad("give a place name or GeoNames id"));
     }
     with_store(&st, move |s| match hook(s, &place)? {
@@ -668,18 +956,92 @@ async fn control(State(st): State<Shared>, Path(place): Path<String>) -> ApiResu
     .await
 }
 
+/// The most events a briefing may list.
+pub const MAX_BRIEFING_EVENTS: usize = 200;
+
+/// The briefing parameters, checked; and the format (`json`, `md`, `html`).
+fn briefing_query(p: &Params) -> ApiResult<(BriefingQuery, String)> {
+    check_known(p, &["place", "from", "to", "format", "max_events"])?;
+    let mut q = BriefingQuery {
+        place: String::new(),
+        from: None,
+        to: None,
+        max_events: 12,
+    };
+    let mut format = "json".to_string();
+    for (k, v) in p {
+        let v = v.trim();
+        match k.as_str() {
+            "place" => q.place = v.to_string(),
+            "from" => q.from = Some(day("from", v)?),
+            "to" => q.to = Some(day("to", v)?),
+            "format" => {
+                if !["json", "md", "html"].contains(&v) {
+                    return Err(ApiError::bad(format!(
+                        "format={v:?} is not one of json, md, html"
+                    )));
+                }
+                format = v.to_string();
+            }
+            "max_events" => {
+                q.max_events = uint(k, v)?;
+                if q.max_events == 0 || q.max_events > MAX_BRIEFING_EVENTS {
+                    return Err(ApiError::bad(format!(
+                        "max_events={v} is out of range: 1 to {MAX_BRIEFING_EVENTS}"
+                    )));
+                }
+            }
+            _ => {}
+        }
+    }
+    if q.place.is_empty() || q.place.len() > 200 {
+        return Err(ApiError::bad(
+            "give place=NAME (a place in any spelling, a governorate, a country) or a GeoNames id",
+        ));
+    }
+    if let (Some(f), Some(t)) = (&q.from, &q.to) {
+        if f > t {
+            return Err(ApiError::bad(format!("from={f} is after to={t}")));
+        }
+    }
+    Ok((q, format))
+}
+
 async fn briefing(
     State(st): State<Shared>,
     q: Result<Query<Params>, QueryRejection>,
-) -> ApiResult<Json<Value>> {
-    let p = params(q)?;
+) -> ApiResult<Response> {
+    let (q, format) = briefing_query(&params(q)?)?;
     let Some(hook) = st.hooks.briefing.clone() else {
         return Err(ApiError::new(
             StatusCode::NOT_IMPLEMENTED,
-            "briefings are not implemented yet; use /api/events and /api/places/{place}/control",
+            "briefings are not available: this server was started without the briefing stage",
         ));
     };
-    with_store(&st, move |s| Ok(Json(hook(s, &p)?))).await
+    with_store(&st, move |s| {
+        let b = hook(s, &q)?;
+        Ok(match format.as_str() {
+            "md" => (
+                [(header::CONTENT_TYPE, "text/markdown; charset=utf-8")],
+                b.markdown,
+            )
+                .into_response(),
+            "html" => (
+                [
+                    (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                    // Nothing in a briefing runs: no scripts, no fetches.
+                    (
+                        header::CONTENT_SECURITY_POLICY,
+                        "default-src 'none'; style-src 'unsafe-inline'",
+                    ),
+                ],
+                b.html,
+            )
+                .into_response(),
+            _ => Json(b.json).into_response(),
+        })
+    })
+    .await
 }
 
 /// Constant-time comparison (the time depends on the lengths only).
@@ -744,9 +1106,12 @@ async fn ingest(
             "empty body: POST JSON Lines, one report object per line",
         ));
     }
-    let _guard = st.writer.lock().await;
+    // The guard goes with the work: a timed-out request keeps the lock
+    // until its ingest ends.
+    let guard = st.writer.clone().lock_owned().await;
     let db = st.cfg.db.clone();
     tokio::task::spawn_blocking(move || {
+        let _guard = guard;
         let mut store = Store::open(&db)?;
         Ok(Json(hook(&mut store, &body)?))
     })

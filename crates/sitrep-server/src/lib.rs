@@ -3,15 +3,16 @@
 //! ([`assets`]).
 //!
 //! This crate reads data only through `sitrep-store` and depends on no
-//! stage crate: work that needs the pipeline (ingest, control timelines)
-//! is passed in by the caller as [`http::Hooks`].
+//! stage crate: work that needs the pipeline (ingest, control timelines,
+//! briefings) is passed in by the caller as [`http::Hooks`].
 
 pub mod assets;
 pub mod countries;
 pub mod formats;
 pub mod http;
+pub mod limits;
 
-pub use http::{Config, HookError, Hooks, Running, ServerError};
+pub use http::{BriefingQuery, Config, HookError, Hooks, RenderedBriefing, Running, ServerError};
 
 /// The OpenAPI 3 description of the HTTP API (served at `/openapi.json`).
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");

@@ -3,280 +3,14 @@
 //! with its evidence, errors (400, 401, 403, 404, 501), the OpenAPI
 //! document and the page.
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
+mod common;
+
 use std::sync::Arc;
-use std::time::Duration;
 
-use serde_json::{json, Value};
-use sitrep_core::event::{
-    AttributedTo, Event, EventActor, EventDate, EventLocation, EventModality, Evidence, Fatalities,
-    Range, SubEventType,
-};
-use sitrep_core::{Document, DocumentMeta};
-use sitrep_server::{Config, HookError, Hooks, Running};
-use sitrep_store::{IngestItem, Store};
-
-struct Reply {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-}
-
-impl Reply {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A minimal HTTP/1.1 client: one request per connection.
-fn request(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: &[u8],
-) -> Reply {
-    let mut s = TcpStream::connect(addr).expect("connect");
-    s.set_read_timeout(Some(Duration::from_secs(30)))
-        .expect("timeout");
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    s.write_all(req.as_bytes()).expect("write");
-    s.write_all(body).expect("write body");
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).expect("read");
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .expect("end of headers");
-    let head = String::from_utf8_lossy(&raw[..split]).to_string();
-    let mut lines = head.split("\r\n");
-    let status: u16 = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|c| c.parse().ok())
-        .expect("status line");
-    let headers: Vec<(String, String)> = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-        .collect();
-    let mut body = raw[split + 4..].to_vec();
-    let chunked = headers
-        .iter()
-        .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
-    if chunked {
-        let mut out = Vec::new();
-        let mut rest = &body[..];
-        while let Some(eol) = rest.windows(2).position(|w| w == b"\r\n") {
-            let size = usize::from_str_radix(
-                String::from_utf8_lossy(&rest[..eol])
-                    .split(';')
-                    .next()
-                    .unwrap_or("0")
-                    .trim(),
-                16,
-            )
-            .expect("chunk size");
-            if size == 0 {
-                break;
-            }
-            out.extend_from_slice(&rest[eol + 2..eol + 2 + size]);
-            rest = &rest[eol + 2 + size + 2..];
-        }
-        body = out;
-    }
-    Reply {
-        status,
-        headers,
-        body,
-    }
-}
-
-fn get(addr: SocketAddr, path: &str) -> Reply {
-    request(addr, "GET", path, &[], b"")
-}
-
-fn actor(id: &str, name: &str, kind: &str) -> EventActor {
-    EventActor {
-        id: Some(id.into()),
-        name: name.into(),
-        kind: Some(kind.into()),
-        country: None,
-        text: name.into(),
-    }
-}
-
-struct Spec {
-    doc: &'static str,
-    text: &'static str,
-    sub: SubEventType,
-    date: &'static str,
-    place: (&'static str, u32, f64, f64),
-    a1: EventActor,
-    a2: Option<EventActor>,
-    dead: Option<f64>,
-    sources: &'static [&'static str],
-}
-
-fn event_of(s: &Spec) -> Event {
-    let n = s.text.chars().count();
-    Event {
-        id: format!("{}#e1", s.doc),
-        primary: true,
-        event_type: s.sub.event_type(),
-        sub_event_type: s.sub,
-        date: EventDate {
-            start: Some(s.date.into()),
-            end: Some(s.date.into()),
-            precision: "day".into(),
-            text: None,
-        },
-        location: Some(EventLocation {
-            name: s.place.0.into(),
-            geonames_id: Some(s.place.1),
-            lat: Some(s.place.2),
-            lon: Some(s.place.3),
-            country_code: Some("ZZ".into()),
-            admin1: Some("Northern Test Province".into()),
-            admin2: None,
-            precision: "exact".into(),
-            text: s.place.0.into(),
-        }),
-        actor1: Some(s.a1.clone()),
-        actor2: s.a2.clone(),
-        associated_actors: Vec::new(),
-        fatalities: Fatalities {
-            total: s.dead.map(|d| Range {
-                low: Some(d),
-                best: Some(d),
-                high: Some(d),
-                text: format!("{d}"),
-            }),
-            ..Fatalities::default()
-        },
-        injured: None,
-        displaced: None,
-        means: None,
-        modality: EventModality::Asserted,
-        attributed_to: s
-            .sources
-            .iter()
-            .map(|n| AttributedTo {
-                name: (*n).into(),
-                text: (*n).into(),
-                via: None,
-            })
-            .collect(),
-        evidence: vec![Evidence {
-            start: 0,
-            end: n,
-            byte_start: 0,
-            byte_end: s.text.len(),
-        }],
-    }
-}
-
-/// Three invented reports, one event each.
-fn fixture_db(dir: &std::path::Path) -> std::path::PathBuf {
-    let specs = [
-        Spec {
-            doc: "t1",
-            text: "Testland army units fought the Crimson Front near Alphaville on Sunday, leaving five dead.",
-            sub: SubEventType::ArmedClash,
-            date: "2020-01-05",
-            place: ("Alphaville", 9001, 10.0, 20.0),
-            a1: actor("army", "Army of Testland", "state-forces"),
-            a2: Some(actor("crimson", "Crimson Front", "rebel-group")),
-            dead: Some(5.0),
-            sources: &["Monitor One", "Monitor Two"],
-        },
-        Spec {
-            doc: "t2",
-            text: "Drones hit a market in Betatown, the monitor said.",
-            sub: SubEventType::AirDroneStrike,
-            date: "2020-02-10",
-            place: ("Betatown", 9002, 12.0, 22.0),
-            a1: actor("allied", "Allied Air Wing", "external-forces"),
-            a2: Some(actor("civ", "Civilians", "civilians")),
-            dead: None,
-            sources: &["Monitor One"],
-        },
-        Spec {
-            doc: "t3",
-            text: "Teachers marched peacefully through Gammaport.",
-            sub: SubEventType::PeacefulProtest,
-            date: "2020-03-01",
-            place: ("Gammaport", 9003, -5.0, 30.0),
-            a1: actor("teachers", "Teachers", "protesters"),
-            a2: None,
-            dead: None,
-            sources: &[],
-        },
-    ];
-    let db = dir.join("t.db");
-    let mut store = Store::open(&db).expect("open");
-    let run = store.begin_run("test").expect("run");
-    let docs: Vec<Document> = specs
-        .iter()
-        .map(|s| {
-            Document::from_text(
-                s.doc.into(),
-                format!("{}.txt", s.doc),
-                s.text.into(),
-                DocumentMeta {
-                    outlet: Some("Test Wire".into()),
-                    ..DocumentMeta::default()
-                },
-            )
-        })
-        .collect();
-    let events: Vec<Vec<Event>> = specs.iter().map(|s| vec![event_of(s)]).collect();
-    let items: Vec<IngestItem> = docs
-        .iter()
-        .zip(&events)
-        .map(|(d, e)| IngestItem {
-            doc: d,
-            fingerprint: None,
-            events: e,
-        })
-        .collect();
-    store.ingest_batch(run, &items, &[]).expect("ingest");
-    store.finish_run(run, "done").expect("finish");
-    db
-}
-
-fn start(hooks: Hooks, token: Option<&str>) -> (tempfile::TempDir, Running) {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let db = fixture_db(dir.path());
-    let mut cfg = Config::new(db);
-    cfg.ingest_token = token.map(String::from);
-    cfg.body_limit = 64 * 1024;
-    let running = sitrep_server::http::spawn(cfg, hooks, "127.0.0.1:0").expect("server starts");
-    (dir, running)
-}
-
-fn ids(v: &Value) -> Vec<String> {
-    v["events"]
-        .as_array()
-        .expect("events")
-        .iter()
-        .map(|e| e["id"].as_str().expect("id").to_string())
-        .collect()
-}
+use common::*;
+use serde_json::json;
+use sitrep_server::{BriefingQuery, HookError, Hooks, RenderedBriefing};
+use sitrep_store::Store;
 
 #[test]
 fn filters_and_pagination() {
@@ -444,7 +178,7 @@ fn read_only_without_token_and_501_without_hooks() {
         .unwrap_or("")
         .contains("read-only"));
     assert_eq!(get(a, "/api/places/9001/control").status, 501);
-    assert_eq!(get(a, "/api/briefing").status, 501);
+    assert_eq!(get(a, "/api/briefing?place=Alphaville").status, 501);
     let places = get(a, "/api/places").json();
     assert_eq!(places["places"].as_array().map(Vec::len), Some(3));
 }
@@ -469,6 +203,69 @@ fn control_hook_answers_and_404s() {
     let r = get(srv.addr, "/api/places/boom/control");
     assert_eq!(r.status, 500);
     assert!(!String::from_utf8_lossy(&r.body).contains("secret detail"));
+}
+
+#[test]
+fn briefing_formats_parameters_and_errors() {
+    let hooks = Hooks {
+        briefing: Some(Arc::new(|_s: &Store, q: &BriefingQuery| {
+            if q.place == "Nowhere" {
+                return Err(HookError::not_found("no place or region named 'Nowhere'"));
+            }
+            let title = format!("{} {:?}..{:?} max {}", q.place, q.from, q.to, q.max_events);
+            Ok(RenderedBriefing {
+                json: json!({"title": title}),
+                markdown: format!("# {title}\n"),
+                html: format!("<h1>{title}</h1>"),
+            })
+        })),
+        ..Hooks::default()
+    };
+    let (_dir, srv) = start(hooks, None);
+    let a = srv.addr;
+    let r = get(
+        a,
+        "/api/briefing?place=Alphaville&from=2020-01-01&to=2020-01-31&max_events=5",
+    );
+    assert_eq!(r.status, 200);
+    assert_eq!(
+        r.json()["title"],
+        "Alphaville Some(\"2020-01-01\")..Some(\"2020-01-31\") max 5"
+    );
+    let md = get(a, "/api/briefing?place=Alphaville&format=md");
+    assert_eq!(md.status, 200);
+    assert!(md
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/markdown")));
+    assert!(String::from_utf8_lossy(&md.body).starts_with("# Alphaville None..None max 12"));
+    let html = get(a, "/api/briefing?place=Alphaville&format=html");
+    assert!(html
+        .header("content-type")
+        .is_some_and(|c| c.starts_with("text/html")));
+    assert!(html
+        .header("content-security-policy")
+        .is_some_and(|c| c.contains("default-src 'none'")));
+    assert_eq!(get(a, "/api/briefing?place=Nowhere").status, 404);
+    assert!(
+        get(a, "/api/briefing?place=Nowhere").json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("'Nowhere'")
+    );
+    for (q, says) in [
+        ("", "place="),
+        ("?place=", "place="),
+        ("?place=A&from=2020-02-30", "from"),
+        ("?place=A&from=2020-02-01&to=2020-01-01", "after"),
+        ("?place=A&format=pdf", "format"),
+        ("?place=A&max_events=0", "max_events"),
+        ("?place=A&colour=red", "colour"),
+    ] {
+        let r = get(a, &format!("/api/briefing{q}"));
+        assert_eq!(r.status, 400, "{q}");
+        let m = r.json()["error"]["message"].as_str().unwrap().to_string();
+        assert!(m.contains(says), "{q}: {m}");
+    }
 }
 
 #[test]

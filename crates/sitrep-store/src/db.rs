@@ -256,6 +256,20 @@ impl Db {
         Ok(tx)
     }
 
+    /// A read-only snapshot: every query until it is dropped sees the
+    /// database as of its first read (SQLite: a deferred transaction;
+    /// PostgreSQL: `REPEATABLE READ`). It takes no writer lock.
+    pub(crate) fn read_snapshot(&self) -> Result<Tx<'_>> {
+        self.execute_batch(match self {
+            Db::Sqlite(_) => "BEGIN",
+            Db::Postgres(_) => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })?;
+        Ok(Tx {
+            db: self,
+            done: false,
+        })
+    }
+
     /// Hold the schema's writer lock for the whole of `f` (migrations on
     /// PostgreSQL, so that two processes opening a new database do not
     /// both create it). SQLite's own locking does this per transaction.

@@ -559,7 +559,19 @@ impl Store {
             std::collections::BTreeMap::new();
         for row in rows {
             let (g, name, lat, lon, rec) = row?;
-            let ev: Event = serde_json::from_str(&rec)?;
+            // Only the toponym as written is needed: serde skips the rest
+            // of the record without building it.
+            #[derive(serde::Deserialize)]
+            struct Written {
+                #[serde(default)]
+                location: Option<WrittenText>,
+            }
+            #[derive(serde::Deserialize)]
+            struct WrittenText {
+                #[serde(default)]
+                text: String,
+            }
+            let ev: Written = serde_json::from_str(&rec)?;
             let written = ev.location.map(|l| l.text).unwrap_or_default();
             let p = out.entry((g, name.clone())).or_insert_with(|| PlaceName {
                 geonames_id: g,

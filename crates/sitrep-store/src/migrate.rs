@@ -36,6 +36,11 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "fusion",
         sql: include_str!("../migrations/0003_fusion.sql"),
     },
+    Migration {
+        version: 4,
+        name: "query_indexes",
+        sql: include_str!("../migrations/0004_query_indexes.sql"),
+    },
 ];
 
 /// How a backend spells the types the shared SQL leaves open.

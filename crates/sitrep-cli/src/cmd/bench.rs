@@ -50,6 +50,9 @@ pub enum BenchCommand {
     Stages(stages::StagesArgs),
     /// Fuse a million synthetic event records made from extracted dev events.
     Fuse(super::bench_fuse::Args),
+    /// Write a database of N synthetic events (for HTTP load tests).
+    #[command(after_help = super::bench_store::AFTER_HELP)]
+    Store(super::bench_store::Args),
 }
 
 #[derive(clap::Args, Debug)]
@@ -106,6 +109,7 @@ pub fn run(g: &Global, c: BenchCommand) -> anyhow::Result<ExitCode> {
         BenchCommand::Ingest(a) => ingest(g, a),
         BenchCommand::Stages(a) => stages::run(g, a),
         BenchCommand::Fuse(a) => super::bench_fuse::run(g, a),
+        BenchCommand::Store(a) => super::bench_store::run(g, a),
     }
 }
 

@@ -35,33 +35,31 @@ pub struct Args {
 }
 
 /// xorshift64*: a small deterministic generator.
-struct Rng(u64);
+pub(super) struct Rng(pub(super) u64);
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(super) fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
-    fn unit(&mut self) -> f64 {
+    pub(super) fn unit(&mut self) -> f64 {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64
     }
 }
 
-fn shift(d: &Option<String>, by: i64) -> Option<String> {
+pub(super) fn shift(d: &Option<String>, by: i64) -> Option<String> {
     let d = chrono::NaiveDate::parse_from_str(d.as_deref()?, "%Y-%m-%d").ok()?;
     Some((d + chrono::Duration::days(by)).to_string())
 }
 
-pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
+/// The articles of a FA-KES-like CSV (`unit_id`, `article_title`,
+/// `article_content`, optional `source`) as uncleaned documents keyed
+/// `b0`, `b1`, …
+pub(super) fn csv_documents(csv: &std::path::Path) -> anyhow::Result<Vec<Document>> {
     let mut rdr = csv::ReaderBuilder::new()
-        .from_path(&a.csv)
-        .with_context(|| {
-            format!(
-                "cannot read {}; pass a CSV with --csv PATH",
-                a.csv.display()
-            )
-        })?;
+        .from_path(csv)
+        .with_context(|| format!("cannot read {}; pass a CSV with --csv PATH", csv.display()))?;
     let headers = rdr.headers()?.clone();
     let col = |name: &str| headers.iter().position(|h| h == name);
     let (Some(c_id), Some(c_title), Some(c_text)) =
@@ -69,7 +67,7 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     else {
         anyhow::bail!(
             "{}: needs unit_id, article_title, article_content columns",
-            a.csv.display()
+            csv.display()
         );
     };
     let c_src = col("source");
@@ -88,6 +86,11 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         d.outlet = d.meta.outlet.clone();
         docs.push(d);
     }
+    Ok(docs)
+}
+
+pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
+    let docs = csv_documents(&a.csv)?;
     let started = Instant::now();
     let pipeline = Pipeline::load(a.data.as_deref())?;
     let cleaner = sitrep_clean::Cleaner::new();

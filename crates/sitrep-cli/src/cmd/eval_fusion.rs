@@ -145,36 +145,13 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         .map(|mut doc| {
             cleaner.clean(&mut doc);
             let analysis = pipeline.analyse(&doc);
-            let published = doc.published.date.map(|d| d.to_string());
             let primary = analysis
                 .extraction
                 .events
                 .iter()
                 .find(|e| e.primary)
                 .map(|e| e.id.clone());
-            let reports = analysis
-                .extraction
-                .events
-                .into_iter()
-                .map(|e| Report {
-                    doc: doc.key.clone(),
-                    outlet: doc.outlet.clone(),
-                    published: published.clone(),
-                    duplicate_of: None,
-                    canonical_outlet: None,
-                    evidence_text: e
-                        .evidence
-                        .iter()
-                        .map(|v| {
-                            doc.text
-                                .get(v.byte_start..v.byte_end)
-                                .unwrap_or("")
-                                .to_string()
-                        })
-                        .collect(),
-                    event: e,
-                })
-                .collect();
+            let reports = sitrep_pipeline::reports(&doc, analysis.extraction.events);
             (primary, reports)
         })
         .collect();

@@ -5,8 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use rayon::prelude::*;
-use serde_json::{json, Value};
-use sitrep_core::Document;
+use serde_json::Value;
 use sitrep_read::ReadOptions;
 
 use super::pipeline::{MetaFile, Pipeline};
@@ -87,26 +86,4 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// The extraction contract's JSON object for one document.
-pub fn document_json(pipeline: &Pipeline, doc: &Document) -> Value {
-    let analysis = pipeline.analyse(doc);
-    let diagnostics: Vec<&sitrep_core::Diagnostic> = doc
-        .diagnostics
-        .iter()
-        .chain(analysis.annotations.diagnostics.iter())
-        .chain(analysis.extraction.diagnostics.iter())
-        .collect();
-    json!({
-        "doc": {
-            "id": doc.key,
-            "outlet": doc.outlet,
-            "published": {
-                "date": doc.published.date.map(|d| d.to_string()),
-                "precision": doc.published.precision.as_str(),
-                "origin": doc.published.origin.as_str(),
-            },
-        },
-        "events": analysis.extraction.events,
-        "diagnostics": diagnostics,
-    })
-}
+pub use sitrep_pipeline::document_json;

@@ -26,6 +26,7 @@ const AFTER_HELP: &str = "\
 Examples:
   sitrep ingest examples/reports             a folder (recursively; meta.jsonl sidecars apply)
   sitrep ingest a.txt b.html c.jsonl d.gz    files of any supported kind
+  sitrep ingest CC-NEWS-*.warc.gz            WARC archives: 200 HTML/text responses become documents
   curl -s URL | sitrep ingest - --url URL --outlet 'Example Post' --published 2017-11-09
   sitrep ingest --json reports/ | jq .totals
 
@@ -43,7 +44,7 @@ Exit status:
 #[derive(clap::Args, Debug)]
 #[command(after_help = AFTER_HELP)]
 pub struct Args {
-    /// Files or folders to read (text, HTML, JSON Lines, .gz); `-` reads stdin.
+    /// Files or folders to read (text, HTML, JSON Lines, WARC, .gz); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
     /// Publication date for every document read (YYYY-MM-DD, YYYY-MM or YYYY);
@@ -88,6 +89,52 @@ struct Summary {
     /// What fusion did at the end of the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     fusion: Option<super::fuse::FuseSummary>,
+    /// WARC records read, when there were WARC inputs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    warc: Option<WarcSummary>,
+}
+
+/// The WARC part of an ingest summary.
+#[derive(Serialize)]
+pub struct WarcSummary {
+    pub records: u64,
+    pub documents: u64,
+    pub errors: u64,
+    /// Records skipped, by reason (`record type request`, `http status 404`…).
+    pub skipped: std::collections::BTreeMap<String, u64>,
+}
+
+impl WarcSummary {
+    pub fn of(w: &sitrep_read::WarcStats) -> Option<WarcSummary> {
+        (w.records > 0).then(|| WarcSummary {
+            records: w.records,
+            documents: w.documents,
+            errors: w.errors,
+            skipped: w.skipped.clone(),
+        })
+    }
+
+    /// One line for a human summary.
+    pub fn line(&self) -> String {
+        let skipped: u64 = self.skipped.values().sum();
+        let why: Vec<String> = self
+            .skipped
+            .iter()
+            .map(|(k, v)| format!("{v} {k}"))
+            .collect();
+        format!(
+            "{} record(s): {} document(s), {} skipped{}, {} malformed",
+            self.records,
+            self.documents,
+            skipped,
+            if why.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", why.join(", "))
+            },
+            self.errors
+        )
+    }
 }
 
 /// What the read side hands the store thread.
@@ -135,6 +182,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         totals,
         errors,
         events,
+        warc,
         ..
     } = match out {
         Ok(flow) => flow,
@@ -165,6 +213,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         events,
         errors,
         fusion,
+        warc: WarcSummary::of(&warc),
     };
     if a.json {
         println!("{}", serde_json::to_string(&summary)?);
@@ -187,6 +236,8 @@ pub struct Flow {
     pub bytes: u64,
     /// Events extracted (from every document read, stored or not).
     pub events: u64,
+    /// What the WARC inputs held (records, documents, skips by reason).
+    pub warc: sitrep_read::WarcStats,
 }
 
 /// Read → clean (rayon, `batch` documents at a time) → store. The store is
@@ -212,6 +263,7 @@ pub fn pipeline(
                 docs: 0,
                 bytes: 0,
                 events: 0,
+                warc: sitrep_read::WarcStats::default(),
             };
             for b in rx {
                 if let Some((store, run_id)) = store.as_mut() {
@@ -259,7 +311,8 @@ pub fn pipeline(
             // A closed channel means the writer failed; its error is returned below.
             tx.send(b).is_ok()
         };
-        for r in sitrep_read::read_iter(inputs, opts) {
+        let mut reader = sitrep_read::read_iter(inputs, opts);
+        for r in reader.by_ref() {
             match r {
                 Ok(d) => pending.push(d),
                 Err(e) => errors.push((e.origin, e.message)),
@@ -272,9 +325,11 @@ pub fn pipeline(
             send(&mut pending, &mut errors);
         }
         drop(tx);
-        writer
+        let mut flow = writer
             .join()
-            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store thread panicked")))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the store thread panicked")))?;
+        flow.warc = reader.warc_stats();
+        Ok(flow)
     })
 }
 
@@ -298,6 +353,9 @@ fn print_summary(s: &Summary) {
     }
     for e in &s.errors {
         println!("    {}: {}", e.origin, e.message);
+    }
+    if let Some(w) = &s.warc {
+        println!("  {:<16} {}", "WARC", w.line());
     }
     if let Some(f) = &s.fusion {
         println!(

@@ -7,6 +7,8 @@ use crate::{Cli, Command};
 pub mod annotate;
 pub mod bench;
 pub mod bench_fuse;
+pub mod bench_store;
+pub mod brief;
 pub mod control;
 pub mod docs;
 pub mod eval;
@@ -52,6 +54,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Explain(a) => explain::run(&global, a),
         Command::Export(a) => export::run(&global, a),
         Command::Serve(a) => serve::run(&global, a),
+        Command::Brief(a) => brief::run(&global, a),
     }
 }
 

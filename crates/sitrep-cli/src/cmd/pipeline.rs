@@ -1,67 +1,16 @@
 //! The stateless document pipeline shared by `extract`, `eval fakes` and
-//! the benchmarks: annotate, geoparse and extract one cleaned document.
-//! Also the `--meta FILE` handling shared by commands that take files.
+//! the benchmarks (annotate, geoparse and extract one cleaned document)
+//! lives in `sitrep-pipeline`, shared with the Python package. Here: the
+//! `--meta FILE` handling shared by commands that take files.
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::Context;
 use serde_json::Value;
-use sitrep_annotate::Annotator;
-use sitrep_core::annotation::Annotations;
 use sitrep_core::{DateOrigin, Document, PublishedDate};
-use sitrep_extract::{Extraction, Extractor};
-use sitrep_geo::{GeoParser, GeoparseOptions};
 
-/// Every stage after cleaning, loaded once.
-pub struct Pipeline {
-    pub annotator: Annotator,
-    pub geo: GeoParser,
-    pub geo_options: GeoparseOptions,
-    pub extractor: Extractor,
-}
-
-/// What the pipeline found in one document.
-pub struct Analysis {
-    pub annotations: Annotations,
-    pub extraction: Extraction,
-}
-
-impl Pipeline {
-    /// Load the gazetteer and actor knowledge base from `data_dir` (the
-    /// repository's `data/` by default).
-    pub fn load(data_dir: Option<&Path>) -> anyhow::Result<Self> {
-        let dir = data_dir
-            .map(Path::to_path_buf)
-            .unwrap_or_else(sitrep_geo::default_data_dir);
-        let geo = GeoParser::load(&dir).with_context(|| {
-            format!(
-                "cannot load the gazetteer and actor knowledge base from {}; \
-                 run scripts/build-gazetteer.sh or pass --data DIR",
-                dir.display()
-            )
-        })?;
-        Ok(Pipeline {
-            annotator: Annotator::new(),
-            geo,
-            geo_options: GeoparseOptions {
-                actors: true,
-                ..GeoparseOptions::default()
-            },
-            extractor: Extractor::new(),
-        })
-    }
-
-    pub fn analyse(&self, doc: &Document) -> Analysis {
-        let annotations = self.annotator.annotate(doc);
-        let places = self.geo.parse(doc, &self.geo_options);
-        let extraction = self.extractor.extract(doc, &annotations, &places);
-        Analysis {
-            annotations,
-            extraction,
-        }
-    }
-}
+pub use sitrep_pipeline::Pipeline;
 
 /// A `meta.jsonl`-style file given with `--meta`: one JSON object per line
 /// with `file` and any of `published`, `outlet`, `url`, `title`.
