@@ -20,14 +20,17 @@ mod cmd;
 ///   sitrep show 001_qasr-nadim-shelling              # the clean text
 ///   sitrep show 001_qasr-nadim-shelling --removed    # what was dropped, and why
 ///
-/// The database is ./sitrep.db unless --db PATH (or SITREP_DB) says otherwise.
+/// The database is ./sitrep.db unless --db PATH (or SITREP_DB) says otherwise;
+/// --db postgres://USER@HOST:PORT/DB uses a PostgreSQL database instead.
 /// Every listing takes --json for machine-readable output; every subcommand's
 /// --help has examples. Errors name the file (and line) and say what to do;
 /// exit status 2 means the command itself failed.
 #[derive(Parser, Debug)]
 #[command(name = "sitrep", version, about, long_about, max_term_width = 100)]
 pub struct Cli {
-    /// SQLite database file (created with its schema on first use).
+    /// SQLite database file (created with its schema on first use), or a
+    /// PostgreSQL URL such as postgres://sitrep@localhost:5432/sitrep (same
+    /// schema; see docs/store.md).
     #[arg(long, global = true, default_value = "sitrep.db", env = "SITREP_DB")]
     pub db: PathBuf,
 

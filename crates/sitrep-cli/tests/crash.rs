@@ -8,8 +8,15 @@
 //! of a full run. Every other trial kills the re-run too before letting a
 //! third run finish (a crash during recovery).
 //!
+//! The same trials run on PostgreSQL when `SITREP_TEST_PG_URL` names a
+//! test database (each trial in its own schema; see
+//! `sitrep_store::testing`): there the killed client's open transaction is
+//! rolled back by the server, and the checks are the same (integrity check,
+//! committed documents whole, whole batches only, run counts, a re-run that
+//! completes with no duplicates).
+//!
 //! `SITREP_CRASH_TRIALS=N` sets the number of kills (default 6, for CI) and
-//! `SITREP_CRASH_SEED=S` replays a run. The long run reported in
+//! `SITREP_CRASH_SEED=S` replays a run. The long runs reported in
 //! docs/reliability.md:
 //!
 //! ```sh
@@ -25,6 +32,7 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use common::*;
+use sitrep_store::testing::TestDb;
 use sitrep_store::Store;
 
 const DOCS: usize = 3000;
@@ -168,6 +176,19 @@ fn kill_after(db: &Path, corpus: &Path, delay: std::time::Duration) {
 
 #[test]
 fn sigkill_mid_ingest_leaves_a_consistent_database() {
+    trials(&TestDb::sqlite);
+}
+
+#[test]
+fn sigkill_mid_ingest_leaves_a_consistent_postgresql_database() {
+    if TestDb::postgres().is_none() {
+        return;
+    }
+    trials(&|| TestDb::postgres().expect("SITREP_TEST_PG_URL is set"));
+}
+
+/// Kill, check and re-run on fresh databases from `fresh`.
+fn trials(fresh: &dyn Fn() -> TestDb) {
     let trials: u64 = std::env::var("SITREP_CRASH_TRIALS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -182,7 +203,9 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
                 .as_nanos() as u64
                 | 1
         });
-    eprintln!("crash test: {trials} trials, SITREP_CRASH_SEED={seed}");
+    let full_db = fresh();
+    let backend = full_db.backend();
+    eprintln!("crash test ({backend:?}): {trials} trials, SITREP_CRASH_SEED={seed}");
     let mut rng = Rng(seed);
     let tmp = tempfile::tempdir().unwrap();
     let corpus_path = tmp.path().join("corpus.jsonl");
@@ -190,7 +213,7 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
 
     // Calibrate: how long does a full run take?
     let t0 = Instant::now();
-    let full = ingest_cmd(&tmp.path().join("full.db"), &corpus_path)
+    let full = ingest_cmd(full_db.location(), &corpus_path)
         .output()
         .unwrap();
     assert!(
@@ -205,7 +228,8 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
     let mut killed_early = 0;
     let mut double = 0;
     for t in 0..trials {
-        let db = tmp.path().join(format!("trial-{t}.db"));
+        let trial_db = fresh();
+        let db = trial_db.location().to_path_buf();
         let delay = if t % 5 == 4 {
             // Opening, migrating, starting the run.
             std::time::Duration::from_micros(rng.below(40_000))
@@ -256,7 +280,7 @@ fn sigkill_mid_ingest_leaves_a_consistent_database() {
         assert_eq!(check_committed(&db, &texts, 10), DOCS);
     }
     eprintln!(
-        "crash test: {trials} trials passed ({killed_mid} killed mid-ingest, \
+        "crash test ({backend:?}): {trials} trials passed ({killed_mid} killed mid-ingest, \
          {killed_early} before the first commit, {double} re-runs killed too)"
     );
     assert!(

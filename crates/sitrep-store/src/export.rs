@@ -15,10 +15,10 @@
 use std::collections::{BTreeSet, HashMap};
 
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{params_from_iter, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sitrep_core::event::{Event, EventActor, EventLocation, EventModality, Evidence};
 
+use crate::db::OptionalExtension;
 use crate::{Result, Store};
 
 /// Where event views come from.
@@ -586,11 +586,10 @@ const DOC_EVENTS: &str = "SELECT e.record, d.doc_key, o.name, d.published_date
 impl Store {
     /// Whether the store holds fused events (so `Auto` reads them).
     pub fn has_fused_events(&self) -> Result<bool> {
-        Ok(self
-            .conn
+        self.conn
             .query_row("SELECT EXISTS (SELECT 1 FROM fused_events)", [], |r| {
                 r.get::<_, bool>(0)
-            })?)
+            })
     }
 
     /// Which source `source` means for this store now.
@@ -654,10 +653,10 @@ impl Store {
         sql_filters(q, p, &mut filters, &mut args);
         // One read snapshot for the count, the ids and the records, so a
         // fusion or ingest committing meanwhile cannot tear the page.
-        let snapshot = self.conn.unchecked_transaction()?;
+        let snapshot = self.conn.read_snapshot()?;
         let total: i64 = self.conn.query_row(
             &format!("SELECT COUNT(*) {from}{filters}"),
-            params_from_iter(args.iter()),
+            args.clone(),
             |r| r.get(0),
         )?;
         let limit = q
@@ -670,7 +669,7 @@ impl Store {
             "SELECT {p}id {from}{filters} ORDER BY {order} LIMIT ? OFFSET ?"
         ))?;
         let ids: Vec<i64> = st
-            .query_map(params_from_iter(args), |r| r.get(0))?
+            .query_map(args, |r| r.get(0))?
             .collect::<std::result::Result<_, _>>()?;
         let mut events = Vec::with_capacity(ids.len());
         for id in ids {
@@ -710,27 +709,43 @@ impl Store {
         let mut filters = String::new();
         let mut args = Vec::new();
         sql_filters(q, "f.", &mut filters, &mut args);
-        let snapshot = self.conn.unchecked_transaction()?;
-        let mut st = self.conn.prepare_cached(&format!(
-            "SELECT f.record FROM fused_events f WHERE 1 = 1{filters}
-             ORDER BY f.date_start NULLS FIRST, f.fused_key"
-        ))?;
-        let mut rows = st.query(params_from_iter(args))?;
+        let snapshot = self.conn.read_snapshot()?;
         let limit = q.limit.unwrap_or(usize::MAX);
         let (mut total, mut events) = (0usize, Vec::new());
-        while let Some(row) = rows.next()? {
-            let rec = row.get_ref(0)?.as_str().map_err(rusqlite::Error::from)?;
+        // Each record is looked at as its row is read (on SQLite, while the
+        // query steps), so only the page's events are ever decoded in full.
+        let mut failed: Option<crate::StoreError> = None;
+        let mut look = |rec: &str| -> Result<()> {
             let lite: FusedFilterLite = serde_json::from_str(rec)?;
-            if !lite.matches(q) {
-                continue;
+            if lite.matches(q) {
+                if total >= q.offset && events.len() < limit {
+                    events.push(EventView::from_fused_text(rec, !q.no_record)?);
+                }
+                total += 1;
             }
-            if total >= q.offset && events.len() < limit {
-                events.push(EventView::from_fused_text(rec, !q.no_record)?);
-            }
-            total += 1;
+            Ok(())
+        };
+        let rows = self.conn.query_map(
+            &format!(
+                "SELECT f.record FROM fused_events f WHERE 1 = 1{filters}
+                 ORDER BY f.date_start NULLS FIRST, f.fused_key"
+            ),
+            args,
+            |r| {
+                if failed.is_none() {
+                    if let Err(e) = look(&r.get::<_, String>(0)?) {
+                        failed = Some(e);
+                    }
+                }
+                Ok(())
+            },
+        )?;
+        for r in rows {
+            r?;
         }
-        drop(rows);
-        drop(st);
+        if let Some(e) = failed {
+            return Err(e);
+        }
         if q.texts {
             self.fill_texts(&mut events)?;
         }
@@ -774,7 +789,7 @@ impl Store {
         let mut args = Vec::new();
         sql_filters(q, "f.", &mut sql, &mut args);
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| r.get::<_, String>(0))?;
+        let rows = st.query_map(args, |r| r.get::<_, String>(0))?;
         let mut out = Vec::new();
         for r in rows {
             out.push(EventView::from_fused(serde_json::from_str(&r?)?)?);
@@ -796,7 +811,7 @@ impl Store {
 
     fn doc_rows(&self, sql: &str, args: Vec<SqlValue>) -> Result<Vec<EventView>> {
         let mut st = self.conn.prepare_cached(sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| {
+        let rows = st.query_map(args, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,

@@ -8,9 +8,10 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use rusqlite::{params, params_from_iter, OptionalExtension};
+use rusqlite::params;
 use sitrep_core::event::Event;
 
+use crate::db::OptionalExtension;
 use crate::{now, Result, Store};
 
 /// One event of a current document version, with what fusion needs.
@@ -323,15 +324,17 @@ impl Store {
                 .execute([b])?;
         }
         for f in rows {
-            tx.prepare_cached(
+            let fid: i64 = tx.prepare_cached(
                 "INSERT INTO fused_events (fused_key, block, event_type, sub_event_type, date_start,
                     date_end, date_precision, location_name, geonames_id, lat, lon, country_code,
                     n_reports, n_sources, fatalities_low, fatalities_best, fatalities_high,
                     confidence, flags, actors, record, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22)",
+                    ?17, ?18, ?19, ?20, ?21, ?22)
+                 RETURNING id",
             )?
-            .execute(params![
+            .query_row(
+                params![
                 f.key,
                 f.block,
                 f.event_type,
@@ -354,8 +357,9 @@ impl Store {
                 f.actors,
                 f.record,
                 stamp,
-            ])?;
-            let fid = tx.last_insert_rowid();
+            ],
+                |r| r.get(0),
+            )?;
             let mut seen = BTreeSet::new();
             for (ev, role) in &f.members {
                 if seen.insert(*ev) {
@@ -448,13 +452,13 @@ impl Store {
             sql.push_str(" AND n_sources >= ?");
             args.push(V::Integer(n));
         }
-        sql.push_str(" ORDER BY date_start, fused_key");
+        sql.push_str(" ORDER BY date_start NULLS FIRST, fused_key");
         if let Some(n) = f.limit {
             sql.push_str(" LIMIT ?");
             args.push(V::Integer(n));
         }
         let mut st = self.conn.prepare(&sql)?;
-        let rows = st.query_map(params_from_iter(args), |r| r.get(0))?;
+        let rows = st.query_map(args, |r| r.get(0))?;
         Ok(rows.collect::<std::result::Result<_, _>>()?)
     }
 
@@ -462,7 +466,8 @@ impl Store {
     pub fn fused_event(&self, key: &str) -> Result<Option<String>> {
         let mut st = self.conn.prepare_cached(
             "SELECT record FROM fused_events WHERE fused_key = ?1
-             UNION ALL SELECT record FROM fused_events WHERE fused_key LIKE ?2 || '%' AND fused_key <> ?1
+             UNION ALL SELECT record FROM fused_events
+             WHERE substr(lower(fused_key), 1, length(?2)) = lower(?2) AND fused_key <> ?1
              LIMIT 2",
         )?;
         let rows: Vec<String> = st
@@ -483,8 +488,7 @@ impl Store {
 
     /// The fused event that holds an extracted event (`DOCID#eN`).
     pub fn fused_key_of_event(&self, event_key: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
+        self.conn
             .query_row(
                 &format!(
                     "SELECT f.fused_key {CURRENT_EVENTS}
@@ -495,7 +499,7 @@ impl Store {
                 [event_key],
                 |r| r.get(0),
             )
-            .optional()?)
+            .optional()
     }
 
     /// The log lines about a fused event, oldest first.
@@ -519,21 +523,19 @@ impl Store {
 
     /// Number of fused events.
     pub fn fused_count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM fused_events", [], |r| r.get(0))?)
+        self.conn
+            .query_row("SELECT COUNT(*) FROM fused_events", [], |r| r.get(0))
     }
 
     /// Forget every fused event, claim, link and block (for a rebuild); the
     /// log is kept.
     pub fn clear_fusion(&mut self) -> Result<()> {
-        self.conn.execute_batch(
-            "BEGIN;
-             DELETE FROM claims; DELETE FROM fusion_links; DELETE FROM fused_members;
-             DELETE FROM fused_events; DELETE FROM event_blocks;
-             COMMIT;",
+        let tx = self.conn.transaction()?;
+        tx.execute_batch(
+            "DELETE FROM claims; DELETE FROM fusion_links; DELETE FROM fused_members;
+             DELETE FROM fused_events; DELETE FROM event_blocks;",
         )?;
-        Ok(())
+        tx.commit()
     }
 
     /// Every place stored events name: GeoNames id, resolved name, the
@@ -541,7 +543,8 @@ impl Store {
     pub fn place_names(&self) -> Result<Vec<PlaceName>> {
         let mut st = self.conn.prepare(&format!(
             "SELECT e.geonames_id, e.location_name, e.lat, e.lon, e.record {CURRENT_EVENTS}
-             WHERE e.location_name IS NOT NULL ORDER BY e.geonames_id, e.location_name"
+             WHERE e.location_name IS NOT NULL
+             ORDER BY e.geonames_id NULLS FIRST, e.location_name, e.id"
         ))?;
         let rows = st.query_map([], |r| {
             Ok((

@@ -2,11 +2,14 @@
 
 use std::collections::BTreeSet;
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use rusqlite::params;
+use rusqlite::types::Value;
 use serde::Serialize;
 use sitrep_core::event::Event;
 use sitrep_core::{Document, SegmentKind, Severity};
 
+use crate::db::{Db, OptionalExtension};
+use crate::Backend;
 use crate::{now, Result, Store};
 
 /// A document's MinHash signature and its LSH band keys (one key per band,
@@ -101,6 +104,10 @@ impl RunTotals {
 pub struct BatchReport {
     pub outcomes: Vec<Outcome>,
     pub totals: RunTotals,
+    /// Documents the database cannot hold, as `(origin, reason)`: recorded
+    /// as errors of the run (and counted in `totals.errors`) instead of
+    /// failing the batch. Only PostgreSQL refuses any (text with NUL).
+    pub refused: Vec<(String, String)>,
 }
 
 /// BLAKE3 of everything that makes a version distinct: format, source and
@@ -119,11 +126,12 @@ impl Store {
     /// Record the start of an ingest run (committed at once, so a killed run
     /// stays visible as `running`).
     pub fn begin_run(&mut self, args: &str) -> Result<i64> {
-        self.conn.execute(
-            "INSERT INTO ingest_runs (started_at, status, args) VALUES (?1, 'running', ?2)",
+        self.conn.query_row(
+            "INSERT INTO ingest_runs (started_at, status, args) VALUES (?1, 'running', ?2)
+             RETURNING id",
             params![now(), args],
-        )?;
-        Ok(self.conn.last_insert_rowid())
+            |r| r.get(0),
+        )
     }
 
     /// Mark a run finished with `status` (`done`, `failed`).
@@ -137,7 +145,7 @@ impl Store {
 
     /// The totals recorded for a run.
     pub fn run_totals(&self, run: i64) -> Result<RunTotals> {
-        Ok(self.conn.query_row(
+        self.conn.query_row(
             "SELECT docs_new, docs_unchanged, docs_new_versions, near_duplicates, non_english, errors
              FROM ingest_runs WHERE id = ?1",
             [run],
@@ -151,7 +159,7 @@ impl Store {
                     errors: r.get::<_, i64>(5)? as u64,
                 })
             },
-        )?)
+        )
     }
 
     /// Store a batch of cleaned documents and the read errors met with them,
@@ -169,6 +177,10 @@ impl Store {
         let stamp = now();
         let mut report = BatchReport::default();
         for item in items {
+            if let Some(why) = unstorable(self.conn.backend(), item.doc) {
+                report.refused.push((item.doc.origin.clone(), why));
+                continue;
+            }
             let o = ingest_one(&tx, run, item, &stamp, threshold)?;
             let t = &mut report.totals;
             match o.kind {
@@ -182,13 +194,13 @@ impl Store {
             }
             report.outcomes.push(o);
         }
-        for (origin, message) in errors {
+        for (origin, message) in errors.iter().chain(&report.refused) {
             tx.prepare_cached(
                 "INSERT INTO ingest_errors (run_id, origin, message) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![run, origin, message])?;
         }
-        report.totals.errors = errors.len() as u64;
+        report.totals.errors = (errors.len() + report.refused.len()) as u64;
         let t = report.totals;
         tx.execute(
             "UPDATE ingest_runs SET docs_new = docs_new + ?1, docs_unchanged = docs_unchanged + ?2,
@@ -210,8 +222,39 @@ impl Store {
     }
 }
 
+/// Why the backend cannot store `doc`, if it cannot: PostgreSQL text holds
+/// no NUL character (JSON columns escape it, so only raw text fields count).
+fn unstorable(backend: Backend, doc: &Document) -> Option<String> {
+    if backend != Backend::Postgres {
+        return None;
+    }
+    let m = &doc.meta;
+    let raw = [
+        Some(doc.key.as_str()),
+        Some(doc.origin.as_str()),
+        Some(doc.source.as_str()),
+        Some(doc.text.as_str()),
+        doc.outlet.as_deref(),
+        m.outlet.as_deref(),
+        m.url.as_deref(),
+        m.title.as_deref(),
+        doc.published.text.as_deref(),
+    ];
+    let diagnostics = doc.diagnostics.iter().map(|d| d.message.as_str());
+    let nul = raw
+        .into_iter()
+        .flatten()
+        .chain(diagnostics)
+        .any(|t| t.contains('\0'));
+    nul.then(|| {
+        "contains a NUL character (U+0000), which PostgreSQL cannot store in text; \
+         remove it from the report (an SQLite --db stores it)"
+            .to_string()
+    })
+}
+
 fn ingest_one(
-    tx: &Transaction<'_>,
+    tx: &Db,
     run: i64,
     item: &IngestItem<'_>,
     stamp: &str,
@@ -272,7 +315,8 @@ fn ingest_one(
         }
     };
 
-    let dup = write_fingerprint(tx, doc_id, item.fingerprint, threshold)?;
+    let fresh = kind == OutcomeKind::New;
+    let dup = write_fingerprint(tx, doc_id, fresh, item.fingerprint, threshold)?;
     tx.prepare_cached("UPDATE documents SET duplicate_of = ?1, similarity = ?2 WHERE id = ?3")?
         .execute(params![dup.map(|d| d.0), dup.map(|d| d.1), doc_id])?;
     let dup_key = match dup {
@@ -282,18 +326,16 @@ fn ingest_one(
     Ok(outcome(kind, dup_key))
 }
 
-fn key_of(tx: &Transaction<'_>, id: i64) -> Result<String> {
-    Ok(tx
-        .prepare_cached("SELECT doc_key FROM documents WHERE id = ?1")?
-        .query_row([id], |r| r.get(0))?)
+fn key_of(tx: &Db, id: i64) -> Result<String> {
+    tx.prepare_cached("SELECT doc_key FROM documents WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
 }
 
-fn outlet_id(tx: &Transaction<'_>, name: &str) -> Result<i64> {
-    tx.prepare_cached("INSERT OR IGNORE INTO outlets (name) VALUES (?1)")?
+fn outlet_id(tx: &Db, name: &str) -> Result<i64> {
+    tx.prepare_cached("INSERT INTO outlets (name) VALUES (?1) ON CONFLICT DO NOTHING")?
         .execute([name])?;
-    Ok(tx
-        .prepare_cached("SELECT id FROM outlets WHERE name = ?1")?
-        .query_row([name], |r| r.get(0))?)
+    tx.prepare_cached("SELECT id FROM outlets WHERE name = ?1")?
+        .query_row([name], |r| r.get(0))
 }
 
 /// The headline: the metadata title, else the first title segment.
@@ -309,7 +351,7 @@ fn title(doc: &Document) -> Option<String> {
 /// Insert (`id == None`) or update the `documents` row for the current
 /// version; returns the document id.
 fn write_document_row(
-    tx: &Transaction<'_>,
+    tx: &Db,
     id: Option<i64>,
     version: i64,
     hash: &str,
@@ -345,19 +387,18 @@ fn write_document_row(
         doc.key,
     ];
     match id {
-        None => {
-            tx.prepare_cached(
+        None => tx
+            .prepare_cached(
                 "INSERT INTO documents (current_version, origin, format, url, title,
                     published_date, published_precision, published_origin, published_ambiguous,
                     published_text, published_start, published_end, outlet_id, language,
                     language_confidence, word_count, content_hash, meta, ingested_at, doc_key,
                     updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?19)",
+                    ?17, ?18, ?19, ?20, ?19)
+                 RETURNING id",
             )?
-            .execute(values)?;
-            Ok(tx.last_insert_rowid())
-        }
+            .query_row(values, |r| r.get(0)),
         Some(id) => {
             tx.prepare_cached(
                 "UPDATE documents SET current_version = ?1, origin = ?2, format = ?3, url = ?4,
@@ -392,7 +433,7 @@ pub(crate) fn severity_str(s: Severity) -> &'static str {
 }
 
 fn insert_version(
-    tx: &Transaction<'_>,
+    tx: &Db,
     doc_id: i64,
     version: i64,
     hash: &str,
@@ -400,12 +441,14 @@ fn insert_version(
     run: i64,
     stamp: &str,
 ) -> Result<i64> {
-    tx.prepare_cached(
+    let vid: i64 = tx.prepare_cached(
         "INSERT INTO document_versions (document_id, version, content_hash, origin, source, text,
             text_map, meta, run_id, ingested_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+         RETURNING id",
     )?
-    .execute(params![
+    .query_row(
+        params![
         doc_id,
         version,
         hash,
@@ -421,43 +464,51 @@ fn insert_version(
         serde_json::to_string(&doc.meta)?,
         run,
         stamp,
-    ])?;
-    let vid = tx.last_insert_rowid();
-    let mut seg = tx.prepare_cached(
-        "INSERT INTO segments (version_id, seq, span_start, span_end, kind, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    ],
+        |r| r.get(0),
     )?;
-    for (i, s) in doc.segments.iter().enumerate() {
+    let segments = doc.segments.iter().enumerate().map(|(i, s)| {
         let (kind, reason) = segment_kind(s.kind);
-        seg.execute(params![
-            vid,
-            i as i64,
-            s.span.start as i64,
-            s.span.end as i64,
-            kind,
-            reason
-        ])?;
-    }
-    let mut diag = tx.prepare_cached(
-        "INSERT INTO diagnostics (version_id, seq, severity, code, message, span_start, span_end)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        vec![
+            Value::Integer(vid),
+            Value::Integer(i as i64),
+            Value::Integer(s.span.start as i64),
+            Value::Integer(s.span.end as i64),
+            Value::Text(kind.into()),
+            reason.map_or(Value::Null, |r| Value::Text(r.into())),
+        ]
+    });
+    insert_rows(
+        tx,
+        "segments (version_id, seq, span_start, span_end, kind, reason)",
+        6,
+        false,
+        segments,
     )?;
-    for (i, d) in doc.diagnostics.iter().enumerate() {
-        diag.execute(params![
-            vid,
-            i as i64,
-            severity_str(d.severity),
-            d.code,
-            d.message,
-            d.span.map(|s| s.start as i64),
-            d.span.map(|s| s.end as i64),
-        ])?;
-    }
+    let diagnostics = doc.diagnostics.iter().enumerate().map(|(i, d)| {
+        let pos = |p: Option<usize>| p.map_or(Value::Null, |p| Value::Integer(p as i64));
+        vec![
+            Value::Integer(vid),
+            Value::Integer(i as i64),
+            Value::Text(severity_str(d.severity).into()),
+            Value::Text(d.code.clone()),
+            Value::Text(d.message.clone()),
+            pos(d.span.map(|s| s.start)),
+            pos(d.span.map(|s| s.end)),
+        ]
+    });
+    insert_rows(
+        tx,
+        "diagnostics (version_id, seq, severity, code, message, span_start, span_end)",
+        7,
+        false,
+        diagnostics,
+    )?;
     Ok(vid)
 }
 
 /// Store the events of one document version.
-fn insert_events(tx: &Transaction<'_>, doc_id: i64, vid: i64, events: &[Event]) -> Result<()> {
+fn insert_events(tx: &Db, doc_id: i64, vid: i64, events: &[Event]) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT INTO events (version_id, document_id, event_key, is_primary, event_type,
             sub_event_type, date_start, date_end, date_precision, location_name, geonames_id,
@@ -498,31 +549,37 @@ fn insert_events(tx: &Transaction<'_>, doc_id: i64, vid: i64, events: &[Event]) 
 /// canonical documents have their band keys indexed, so a syndicated story
 /// copied a hundred times costs one comparison per copy, not a hundred.
 fn write_fingerprint(
-    tx: &Transaction<'_>,
+    tx: &Db,
     doc_id: i64,
+    fresh: bool,
     fp: Option<&Fingerprint>,
     threshold: f64,
 ) -> Result<Option<(i64, f64)>> {
-    tx.prepare_cached("DELETE FROM minhash_bands WHERE document_id = ?1")?
-        .execute([doc_id])?;
-    tx.prepare_cached("DELETE FROM document_signatures WHERE document_id = ?1")?
-        .execute([doc_id])?;
+    if !fresh {
+        tx.prepare_cached("DELETE FROM minhash_bands WHERE document_id = ?1")?
+            .execute([doc_id])?;
+        tx.prepare_cached("DELETE FROM document_signatures WHERE document_id = ?1")?
+            .execute([doc_id])?;
+    }
     let Some(fp) = fp else {
         return Ok(None);
     };
     let mut candidates = BTreeSet::new();
-    {
-        let mut q = tx.prepare_cached(
-            "SELECT document_id FROM minhash_bands
-             WHERE band = ?1 AND band_key = ?2 AND document_id < ?3",
-        )?;
+    if !fp.bands.is_empty() {
+        // Every band in one query (one round trip to a server).
+        let any_band: Vec<String> = (0..fp.bands.len())
+            .map(|i| format!("(band = ?{} AND band_key = ?{})", 2 * i + 2, 2 * i + 3))
+            .collect();
+        let sql = format!(
+            "SELECT DISTINCT document_id FROM minhash_bands WHERE document_id < ?1 AND ({})",
+            any_band.join(" OR ")
+        );
+        let mut args = vec![Value::Integer(doc_id)];
         for (band, key) in fp.bands.iter().enumerate() {
-            let rows = q.query_map(params![band as i64, *key as i64, doc_id], |r| {
-                r.get::<_, i64>(0)
-            })?;
-            for r in rows {
-                candidates.insert(r?);
-            }
+            args.extend([Value::Integer(band as i64), Value::Integer(*key as i64)]);
+        }
+        for r in tx.query_map(&sql, args, |r| r.get::<_, i64>(0))? {
+            candidates.insert(r?);
         }
     }
     // Earliest first: the first confirmed candidate is the canonical.
@@ -540,12 +597,54 @@ fn write_fingerprint(
     tx.prepare_cached("INSERT INTO document_signatures (document_id, minhash) VALUES (?1, ?2)")?
         .execute(params![doc_id, fp.minhash_blob()])?;
     if found.is_none() {
-        let mut ins = tx.prepare_cached(
-            "INSERT OR IGNORE INTO minhash_bands (band, band_key, document_id) VALUES (?1, ?2, ?3)",
+        let rows = fp.bands.iter().enumerate().map(|(band, key)| {
+            vec![
+                Value::Integer(band as i64),
+                Value::Integer(*key as i64),
+                Value::Integer(doc_id),
+            ]
+        });
+        insert_rows(
+            tx,
+            "minhash_bands (band, band_key, document_id)",
+            3,
+            true,
+            rows,
         )?;
-        for (band, key) in fp.bands.iter().enumerate() {
-            ins.execute(params![band as i64, *key as i64, doc_id])?;
-        }
     }
     Ok(found)
+}
+
+/// Insert `rows` (each `cols` values) into `table_and_columns`, up to 100
+/// rows per statement: one round trip per hundred rows on a server. With
+/// `keep_existing`, rows whose key is already there are left as they are.
+fn insert_rows(
+    tx: &Db,
+    table_and_columns: &str,
+    cols: usize,
+    keep_existing: bool,
+    rows: impl Iterator<Item = Vec<Value>>,
+) -> Result<()> {
+    let mut rows = rows.peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<Value> = rows.by_ref().take(100).flatten().collect();
+        let n = chunk.len() / cols;
+        let values: Vec<String> = (0..n)
+            .map(|r| {
+                let p: Vec<String> = (1..=cols).map(|c| format!("?{}", r * cols + c)).collect();
+                format!("({})", p.join(", "))
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO {table_and_columns} VALUES {}{}",
+            values.join(", "),
+            if keep_existing {
+                " ON CONFLICT DO NOTHING"
+            } else {
+                ""
+            }
+        );
+        tx.execute(&sql, chunk)?;
+    }
+    Ok(())
 }

@@ -1,13 +1,14 @@
 //! The read side: listings and whole documents.
 
 use chrono::NaiveDate;
-use rusqlite::{params, OptionalExtension, Row};
+use rusqlite::params;
 use serde::Serialize;
 use sitrep_core::{
     DateOrigin, DatePrecision, Diagnostic, Document, DocumentMeta, Language, OffsetMap,
     PublishedDate, RemovalReason, Segment, SegmentKind, Severity, SourceFormat, Span,
 };
 
+use crate::db::{OptionalExtension, Row};
 use crate::{Result, Store, StoreError};
 
 /// Which documents `list` returns.
@@ -126,8 +127,8 @@ impl Store {
     pub fn list(&self, filter: &DocFilter) -> Result<Vec<DocSummary>> {
         let sql = format!(
             "SELECT {SUMMARY_COLUMNS} {SUMMARY_FROM}
-             WHERE (?1 IS NULL OR o.name = ?1 COLLATE NOCASE)
-               AND (?2 IS NULL OR d.language = ?2)
+             WHERE (CAST(?1 AS TEXT) IS NULL OR lower(o.name) = lower(?1))
+               AND (CAST(?2 AS TEXT) IS NULL OR d.language = ?2)
                AND (?3 = 0 OR d.duplicate_of IS NULL)
              ORDER BY d.id"
         );
@@ -141,9 +142,8 @@ impl Store {
 
     /// Number of stored documents.
     pub fn count(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))?)
+        self.conn
+            .query_row("SELECT COUNT(*) FROM documents", [], |r| r.get(0))
     }
 
     /// Up to `n` stored keys that contain `fragment`, for "did you mean".
@@ -175,12 +175,12 @@ impl Store {
 
     /// Number of events of current document versions.
     pub fn event_count(&self) -> Result<i64> {
-        Ok(self.conn.query_row(
+        self.conn.query_row(
             "SELECT COUNT(*) FROM events e JOIN documents d ON d.id = e.document_id
              JOIN document_versions v ON v.id = e.version_id AND v.version = d.current_version",
             [],
             |r| r.get(0),
-        )?)
+        )
     }
 
     /// The document stored under `key`, with its current version, or `None`.

@@ -1,10 +1,16 @@
-//! Store behaviour on tempfile databases, with small hand-made documents.
+//! Store behaviour with small hand-made documents, on both backends: every
+//! test runs once on a fresh SQLite file and once on a fresh PostgreSQL
+//! schema (`SITREP_TEST_PG_URL`; see `sitrep_store::testing`).
 
 use sitrep_core::{
     DateOrigin, DatePrecision, Document, DocumentMeta, Language, RemovalReason, Segment,
     SegmentKind, Span,
 };
-use sitrep_store::{DocFilter, Fingerprint, IngestItem, OutcomeKind, Store};
+use sitrep_store::testing::TestDb;
+use sitrep_store::{
+    test_both_backends, Backend, ClaimRow, DocFilter, EventQuery, EventSource, Fingerprint,
+    FusedFilter, FusedRow, IngestItem, LinkRow, LogRow, OutcomeKind, Store,
+};
 
 fn doc(key: &str, text: &str) -> Document {
     let mut d = Document::from_text(
@@ -47,12 +53,6 @@ fn fp(seed: u64, same: usize) -> Fingerprint {
     Fingerprint { bands, minhash }
 }
 
-fn open() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("t.db")).unwrap();
-    (dir, store)
-}
-
 fn ingest(
     store: &mut Store,
     docs: &[(Document, Option<Fingerprint>)],
@@ -71,9 +71,8 @@ fn ingest(
     r.outcomes
 }
 
-#[test]
-fn round_trip_keeps_segments_dates_and_meta() {
-    let (_d, mut s) = open();
+fn round_trip_keeps_segments_dates_and_meta(db: &TestDb) {
+    let mut s = db.open();
     let mut d = doc("a", "Shelling hit the market.\nCopyright 2020 Example");
     d.meta.outlet = Some("Example Wire".into());
     d.meta
@@ -100,9 +99,8 @@ fn round_trip_keeps_segments_dates_and_meta() {
     assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
 }
 
-#[test]
-fn same_content_is_unchanged_and_changed_content_is_a_new_version() {
-    let (_d, mut s) = open();
+fn same_content_is_unchanged_and_changed_content_is_a_new_version(db: &TestDb) {
+    let mut s = db.open();
     let a1 = doc("a", "First text.");
     assert_eq!(
         ingest(&mut s, &[(a1.clone(), None)])[0].kind,
@@ -136,9 +134,8 @@ fn same_content_is_unchanged_and_changed_content_is_a_new_version() {
     assert_eq!(got.document.source, "First text.");
 }
 
-#[test]
-fn near_duplicates_point_to_the_earliest_document() {
-    let (_d, mut s) = open();
+fn near_duplicates_point_to_the_earliest_document(db: &TestDb) {
+    let mut s = db.open();
     let out = ingest(
         &mut s,
         &[
@@ -164,9 +161,8 @@ fn near_duplicates_point_to_the_earliest_document() {
     assert_eq!(canon.len(), 2);
 }
 
-#[test]
-fn dissimilar_documents_sharing_a_band_are_not_duplicates() {
-    let (_d, mut s) = open();
+fn dissimilar_documents_sharing_a_band_are_not_duplicates(db: &TestDb) {
+    let mut s = db.open();
     // Two shared slots: one band in common, similarity 2/16.
     let out = ingest(
         &mut s,
@@ -178,9 +174,8 @@ fn dissimilar_documents_sharing_a_band_are_not_duplicates() {
     assert_eq!(out[1].duplicate_of, None);
 }
 
-#[test]
-fn errors_and_totals_are_recorded_with_the_batch() {
-    let (_d, mut s) = open();
+fn errors_and_totals_are_recorded_with_the_batch(db: &TestDb) {
+    let mut s = db.open();
     let run = s.begin_run("test").unwrap();
     let d = doc("a", "Text.");
     let r = s
@@ -199,15 +194,12 @@ fn errors_and_totals_are_recorded_with_the_batch() {
     assert_eq!(s.run_totals(run).unwrap(), r.totals);
 }
 
-#[test]
-fn reopening_keeps_data_and_schema() {
-    let dir = tempfile::tempdir().unwrap();
-    let p = dir.path().join("t.db");
+fn reopening_keeps_data_and_schema(db: &TestDb) {
     {
-        let mut s = Store::open(&p).unwrap();
+        let mut s = db.open();
         ingest(&mut s, &[(doc("a", "Text."), None)]);
     }
-    let s = Store::open(&p).unwrap();
+    let s = Store::open(db.location()).unwrap();
     assert_eq!(s.count().unwrap(), 1);
     assert_eq!(
         s.schema_version().unwrap(),
@@ -232,9 +224,8 @@ fn event(id: &str, sub: &str, place: u32) -> sitrep_core::event::Event {
     .unwrap()
 }
 
-#[test]
-fn events_belong_to_the_version_they_were_extracted_from() {
-    let (_d, mut s) = open();
+fn events_belong_to_the_version_they_were_extracted_from(db: &TestDb) {
+    let mut s = db.open();
     let v1 = doc("rep", "Fighting in the town.");
     let e1 = [event("rep#e1", "Armed clash", 174448)];
     let run = s.begin_run("test").unwrap();
@@ -272,6 +263,347 @@ fn events_belong_to_the_version_they_were_extracted_from() {
     assert!(s.events_of("unknown").unwrap().is_empty());
 }
 
+fn listings_filter_by_outlet_language_and_key(db: &TestDb) {
+    let mut s = db.open();
+    let mut a = doc("wire-a", "Shelling hit the market.");
+    a.outlet = Some("Example Wire".into());
+    let mut b = doc("post-b", "Talks resumed in the capital.");
+    b.outlet = Some("Sample Post".into());
+    b.language = Some(Language {
+        code: "ara".into(),
+        confidence: 0.8,
+    });
+    ingest(&mut s, &[(a, None), (b, None)]);
+    let by_outlet = s
+        .list(&DocFilter {
+            outlet: Some("example WIRE".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(by_outlet.len(), 1);
+    assert_eq!(by_outlet[0].key, "wire-a");
+    let arabic = s
+        .list(&DocFilter {
+            language: Some("ara".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(arabic.len(), 1);
+    assert_eq!(arabic[0].key, "post-b");
+    assert_eq!(s.keys_like("POST", 5).unwrap(), vec!["post-b".to_string()]);
+    assert!(s.keys_like("nothing", 5).unwrap().is_empty());
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+}
+
+fn fused_row(key: &str, date: Option<&str>, events: &[i64], sources: i64) -> FusedRow {
+    FusedRow {
+        key: key.into(),
+        block: "b:34.0:40.5".into(),
+        event_type: "Battles".into(),
+        sub_event_type: "Armed clash".into(),
+        date_start: date.map(String::from),
+        date_end: date.map(String::from),
+        date_precision: "day".into(),
+        location_name: Some("Abu Kamal".into()),
+        geonames_id: Some(174448),
+        lat: Some(34.45),
+        lon: Some(40.92),
+        n_reports: events.len() as i64,
+        n_sources: sources,
+        fatalities: (Some(31.0), Some(31.0), Some(40.0)),
+        confidence: 0.8,
+        flags: "[]".into(),
+        actors: "syrian army|sy-army".into(),
+        record: format!("{{\"id\": \"{key}\"}}"),
+        members: events.iter().map(|e| (*e, "member".to_string())).collect(),
+        claims: events
+            .iter()
+            .map(|e| ClaimRow {
+                event_row: *e,
+                field: "fatalities".into(),
+                value: "31".into(),
+                text: Some("at least 31".into()),
+                source: "Example Wire".into(),
+                chain: "[\"Example Wire\"]".into(),
+                repeat_of: None,
+                evidence: "[]".into(),
+            })
+            .collect(),
+        links: vec![LinkRow {
+            a: "rep#e1".into(),
+            b: "rep2#e1".into(),
+            score: 0.9,
+            decision: "merge".into(),
+            parts: "{}".into(),
+        }],
+        ..Default::default()
+    }
+}
+
+fn fused_events_are_stored_filtered_and_replaced(db: &TestDb) {
+    let mut s = db.open();
+    let run = s.begin_run("test").unwrap();
+    let d1 = doc("rep", "Fighting in the town.");
+    let d2 = doc("rep2", "Clashes in the town.");
+    let e1 = [event("rep#e1", "Armed clash", 174448)];
+    let e2 = [event("rep2#e1", "Armed clash", 174448)];
+    s.ingest_batch(
+        run,
+        &[
+            IngestItem {
+                doc: &d1,
+                fingerprint: None,
+                events: &e1,
+            },
+            IngestItem {
+                doc: &d2,
+                fingerprint: None,
+                events: &e2,
+            },
+        ],
+        &[],
+    )
+    .unwrap();
+    let fresh = s.unblocked_events().unwrap();
+    assert_eq!(fresh.len(), 2);
+    let ids: Vec<i64> = fresh.iter().map(|(id, _)| *id).collect();
+    let block = "b:34.0:40.5".to_string();
+    s.assign_blocks(&ids.iter().map(|i| (*i, block.clone())).collect::<Vec<_>>())
+        .unwrap();
+    // Assigning again replaces, it does not duplicate.
+    s.assign_blocks(&[(ids[0], block.clone())]).unwrap();
+    assert!(s.unblocked_events().unwrap().is_empty());
+    assert_eq!(s.all_blocks().unwrap(), vec![block.clone()]);
+    let inputs = s.fusion_inputs(std::slice::from_ref(&block), true).unwrap();
+    assert_eq!(inputs.len(), 2);
+    assert_eq!(inputs[0].doc_key, "rep");
+    assert_eq!(inputs[0].evidence_text, vec!["Fight".to_string()]);
+
+    let log = [LogRow {
+        run_id: Some(run),
+        at: String::new(),
+        block: block.clone(),
+        fused_key: Some("Fabc1".into()),
+        action: "created".into(),
+        detail: "from rep#e1 and rep2#e1".into(),
+    }];
+    let rows = [
+        fused_row("Fabc1", Some("2017-11-09"), &ids, 2),
+        fused_row("Fabd2", None, &ids[..1], 1),
+    ];
+    s.replace_fusion(std::slice::from_ref(&block), &rows, &log)
+        .unwrap();
+    assert_eq!(s.fused_count().unwrap(), 2);
+    assert!(s.has_fused_events().unwrap());
+    // Undated first, then by date and key, as on every backend.
+    let all = s.fused_events(&FusedFilter::default()).unwrap();
+    assert_eq!(all.len(), 2);
+    assert!(all[0].contains("Fabd2"), "{all:?}");
+    let f = |f: FusedFilter| s.fused_events(&f).unwrap().len();
+    assert_eq!(
+        f(FusedFilter {
+            from: Some("2017-11-01".into()),
+            to: Some("2017-11-30".into()),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        f(FusedFilter {
+            geonames_ids: Some(vec![174448, 1]),
+            bbox: Some((34.0, 40.0, 35.0, 41.0)),
+            ..Default::default()
+        }),
+        2
+    );
+    assert_eq!(
+        f(FusedFilter {
+            bbox: Some((0.0, 0.0, 1.0, 1.0)),
+            ..Default::default()
+        }),
+        0
+    );
+    assert_eq!(
+        f(FusedFilter {
+            event_type: Some("armed CLASH".into()),
+            actor: Some("Syrian".into()),
+            min_sources: Some(2),
+            ..Default::default()
+        }),
+        1
+    );
+    assert_eq!(
+        f(FusedFilter {
+            limit: Some(1),
+            ..Default::default()
+        }),
+        1
+    );
+    // Keys and unique prefixes, in any case; an ambiguous prefix is none.
+    assert!(s.fused_event("Fabc1").unwrap().is_some());
+    assert!(s.fused_event("fABC").unwrap().unwrap().contains("Fabc1"));
+    assert!(s.fused_event("Fab").unwrap().is_none());
+    assert_eq!(
+        s.fused_key_of_event("rep2#e1").unwrap().as_deref(),
+        Some("Fabc1")
+    );
+    assert_eq!(s.fusion_log_of("rep2#e1").unwrap().len(), 1);
+    assert_eq!(
+        s.fused_members_of_blocks(std::slice::from_ref(&block))
+            .unwrap()
+            .len(),
+        2
+    );
+    let places = s.place_names().unwrap();
+    assert_eq!(places.len(), 1);
+    assert_eq!(places[0].written, vec!["Albu Kamal".to_string()]);
+
+    // Replacing the block replaces its rows.
+    s.replace_fusion(std::slice::from_ref(&block), &rows[..1], &[])
+        .unwrap();
+    assert_eq!(s.fused_count().unwrap(), 1);
+    // A new version of a report makes its block stale.
+    let d1b = doc("rep", "Fighting went on in the town.");
+    s.ingest_batch(
+        run,
+        &[IngestItem {
+            doc: &d1b,
+            fingerprint: None,
+            events: &e1,
+        }],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(s.take_stale_blocks().unwrap(), vec![block.clone()]);
+    s.clear_fusion().unwrap();
+    assert_eq!(s.fused_count().unwrap(), 0);
+    assert!(!s.has_fused_events().unwrap());
+    assert_eq!(
+        s.fusion_log_of("Fabc1").unwrap().len(),
+        1,
+        "the log is kept"
+    );
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+}
+
+fn document_event_views_filter_and_carry_evidence(db: &TestDb) {
+    let mut s = db.open();
+    let run = s.begin_run("test").unwrap();
+    let d = doc("rep", "Fighting in the town.");
+    let mut other = event("rep#e2", "Air/drone strike", 1);
+    other.date.start = Some("2018-01-02".into());
+    other.date.end = Some("2018-01-02".into());
+    let events = [event("rep#e1", "Armed clash", 174448), other];
+    s.ingest_batch(
+        run,
+        &[IngestItem {
+            doc: &d,
+            fingerprint: None,
+            events: &events,
+        }],
+        &[],
+    )
+    .unwrap();
+    let q = |q: EventQuery| {
+        s.event_views(EventSource::Auto, &q)
+            .unwrap()
+            .events
+            .into_iter()
+            .map(|e| e.id)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(q(EventQuery::default()), vec!["rep#e1", "rep#e2"]);
+    assert_eq!(
+        q(EventQuery {
+            from: Some("2018-01-01".into()),
+            ..Default::default()
+        }),
+        vec!["rep#e2"]
+    );
+    assert_eq!(
+        q(EventQuery {
+            event_type: Some("armed clash".into()),
+            bbox: Some((34.0, 40.0, 35.0, 41.0)),
+            ..Default::default()
+        }),
+        vec!["rep#e1"]
+    );
+    assert_eq!(
+        q(EventQuery {
+            offset: 1,
+            limit: Some(5),
+            ..Default::default()
+        }),
+        vec!["rep#e2"]
+    );
+    let one = s.event_view("rep#e1").unwrap().unwrap();
+    assert_eq!(one.evidence[0].text, "Fight");
+    assert!(s.event_view("rep#e9").unwrap().is_none());
+    assert!(s.event_view("").unwrap().is_none());
+}
+
+fn a_nul_character_never_fails_the_batch(db: &TestDb) {
+    let mut s = db.open();
+    let run = s.begin_run("test").unwrap();
+    let bad = doc("nul", "Shelling hit the town\0 on Monday.");
+    let good = doc("fine", "Talks resumed.");
+    let r = s
+        .ingest_batch(
+            run,
+            &[
+                IngestItem {
+                    doc: &bad,
+                    fingerprint: None,
+                    events: &[],
+                },
+                IngestItem {
+                    doc: &good,
+                    fingerprint: None,
+                    events: &[],
+                },
+            ],
+            &[],
+        )
+        .unwrap();
+    assert!(s.document("fine").unwrap().is_some());
+    match db.backend() {
+        // SQLite text holds any character.
+        Backend::Sqlite => {
+            assert_eq!(r.totals.new, 2);
+            assert!(r.refused.is_empty());
+            assert_eq!(
+                s.document("nul").unwrap().unwrap().document.source,
+                bad.source
+            );
+        }
+        // PostgreSQL cannot: the document is refused with a reason, the
+        // rest of the batch is stored and the run counts the error.
+        Backend::Postgres => {
+            assert_eq!(r.totals.new, 1);
+            assert_eq!(r.totals.errors, 1);
+            assert_eq!(r.refused.len(), 1);
+            assert_eq!(r.refused[0].0, "nul.txt");
+            assert!(r.refused[0].1.contains("NUL"), "{}", r.refused[0].1);
+            assert!(s.document("nul").unwrap().is_none());
+            assert_eq!(s.run_totals(run).unwrap().errors, 1);
+        }
+    }
+}
+
+fn concurrent_opens_of_a_new_database_migrate_once(db: &TestDb) {
+    let opened: Vec<i64> = std::thread::scope(|sc| {
+        let hs: Vec<_> = (0..4)
+            .map(|_| sc.spawn(|| db.open().schema_version().unwrap()))
+            .collect();
+        hs.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let latest = sitrep_store::migrate::MIGRATIONS.len() as i64;
+    assert_eq!(opened, vec![latest; 4]);
+    let mut s = db.open();
+    ingest(&mut s, &[(doc("a", "Text."), None)]);
+    assert_eq!(s.count().unwrap(), 1);
+}
+
 /// The page `event_views` gives equals the reference: every matching
 /// event (unsorted, unpaged), sorted by date (none first) then id, cut at
 /// offset and limit.
@@ -297,15 +629,12 @@ fn assert_page_is_a_sorted_slice(s: &Store, source: sitrep_store::EventSource, q
     assert_eq!(page.total, keys.len(), "{q:?}");
 }
 
-use sitrep_store::EventQuery;
-
 /// Queries the list indexes answer (no place, actor or source-count
 /// filter) page exactly like a full scan: undated events first, ties by
 /// key, only current versions of canonical documents, only asserted or
 /// claimed events.
-#[test]
-fn indexed_pages_equal_a_sorted_scan() {
-    let (_d, mut s) = open();
+fn indexed_pages_equal_a_sorted_scan(db: &TestDb) {
+    let mut s = db.open();
     let subs = ["Armed clash", "Air/drone strike", "Peaceful protest"];
     let mods = ["asserted", "claimed", "denied", "asserted"];
     let mut items = Vec::new();
@@ -407,3 +736,19 @@ fn indexed_pages_equal_a_sorted_scan() {
         assert_page_is_a_sorted_slice(&s, sitrep_store::EventSource::Documents, q);
     }
 }
+
+test_both_backends!(
+    round_trip_keeps_segments_dates_and_meta,
+    same_content_is_unchanged_and_changed_content_is_a_new_version,
+    near_duplicates_point_to_the_earliest_document,
+    dissimilar_documents_sharing_a_band_are_not_duplicates,
+    errors_and_totals_are_recorded_with_the_batch,
+    reopening_keeps_data_and_schema,
+    events_belong_to_the_version_they_were_extracted_from,
+    listings_filter_by_outlet_language_and_key,
+    fused_events_are_stored_filtered_and_replaced,
+    document_event_views_filter_and_carry_evidence,
+    a_nul_character_never_fails_the_batch,
+    concurrent_opens_of_a_new_database_migrate_once,
+    indexed_pages_equal_a_sorted_scan,
+);

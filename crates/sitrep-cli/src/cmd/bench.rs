@@ -35,8 +35,10 @@ stored; skip with --no-extract); and the end-to-end ingest, with extraction,
 into a fresh temporary database (skip with --no-store). MB are 10^6 bytes of
 report text; per-core figures divide by the rayon thread count.
 
-Example:
-  sitrep bench ingest --corpus ../shared/eval/fakes/dev.csv --target-mb 100";
+Examples:
+  sitrep bench ingest --corpus ../shared/eval/fakes/dev.csv --target-mb 100
+  sitrep bench ingest --corpus ../shared/eval/fakes/dev.csv --target-mb 10 --no-extract \
+      --store-db postgres://sitrep@localhost:5432/sitrep_bench";
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
@@ -71,6 +73,11 @@ pub struct IngestArgs {
     /// Documents per batch (and per transaction).
     #[arg(long, default_value_t = 500)]
     pub batch: usize,
+    /// Store into this database instead of a fresh temporary SQLite file:
+    /// an SQLite path or a postgres:// URL. It should be empty (documents
+    /// already there count as unchanged).
+    #[arg(long, value_name = "DB")]
+    pub store_db: Option<PathBuf>,
     /// One JSON object instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -156,7 +163,16 @@ fn ingest(g: &Global, a: IngestArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     if !a.no_store {
-        let mut store = Store::open(&tmp.path().join("bench.db"))?;
+        let location = a
+            .store_db
+            .clone()
+            .unwrap_or_else(|| tmp.path().join("bench.db"));
+        let mut store = Store::open(&location).with_context(|| {
+            format!(
+                "opening --store-db {}",
+                sitrep_store::redact(&location.to_string_lossy())
+            )
+        })?;
         store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
         let run = store.begin_run("bench")?;
         let progress = Progress::new(g.quiet || a.json);

@@ -56,7 +56,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     } else if rows.is_empty() {
         eprintln!(
             "no documents match in {} (`sitrep ingest PATH` stores some)",
-            g.db.display()
+            g.db_name()
         );
     } else {
         print!("{}", table(&rows));

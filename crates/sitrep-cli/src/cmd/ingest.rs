@@ -147,9 +147,13 @@ struct Batch {
 pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let mut store =
-        Store::open(&g.db).with_context(|| format!("opening database {}", g.db.display()))?;
+        Store::open(&g.db).with_context(|| format!("opening database {}", g.db_name()))?;
     store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
-    let args_line = std::env::args().collect::<Vec<_>>().join(" ");
+    // Recorded in the run row: no password from a --db URL.
+    let args_line = std::env::args()
+        .map(|a| sitrep_store::redact(&a))
+        .collect::<Vec<_>>()
+        .join(" ");
     let run_id = store.begin_run(&args_line)?;
     let opts = ReadOptions {
         published: a.published.clone(),
@@ -202,7 +206,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     store.finish_run(run_id, "done")?;
 
     let summary = Summary {
-        db: g.db.display().to_string(),
+        db: g.db_name(),
         run: run_id,
         seconds: started.elapsed().as_secs_f64(),
         totals,
@@ -274,6 +278,11 @@ pub fn pipeline(
                         .collect();
                     let r = store.ingest_batch(*run_id, &items, &b.errors)?;
                     flow.totals.add(&r.totals);
+                    flow.errors.extend(
+                        r.refused
+                            .into_iter()
+                            .map(|(origin, message)| FileError { origin, message }),
+                    );
                 }
                 flow.docs += b.docs.len() as u64;
                 flow.events += b.docs.iter().map(|c| c.events.len() as u64).sum::<u64>();

@@ -64,9 +64,26 @@ pub struct Global {
     pub quiet: bool,
 }
 
+impl Global {
+    /// The database for messages: the file, or the PostgreSQL URL without
+    /// its password.
+    pub fn db_name(&self) -> String {
+        sitrep_store::redact(&self.db.to_string_lossy())
+    }
+}
+
 /// Open the database for reading; a missing file is an error that says what
 /// to do rather than an empty database created by accident.
 pub fn open_existing(db: &std::path::Path) -> anyhow::Result<sitrep_store::Store> {
+    let location = db.to_string_lossy();
+    if sitrep_store::is_postgres_url(&location) {
+        return sitrep_store::Store::open(db).map_err(|e| {
+            anyhow::Error::from(e).context(format!(
+                "opening database {}",
+                sitrep_store::redact(&location)
+            ))
+        });
+    }
     if !db.exists() {
         anyhow::bail!(
             "no database at {}: run `sitrep ingest PATH` first, or pass --db FILE",

@@ -134,7 +134,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     sitrep_server::http::run(cfg, hooks, &a.addr, |addr| {
         println!(
             "sitrep serving {} at http://{addr}/ ({}); Ctrl-C stops",
-            g.db.display(),
+            g.db_name(),
             if read_only {
                 "read-only"
             } else {

@@ -48,7 +48,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
         anyhow::bail!(
             "no document with ID '{}' in {}.{hint} `sitrep docs` lists the IDs.",
             a.id,
-            g.db.display()
+            g.db_name()
         );
     };
     if a.events {
