@@ -75,6 +75,14 @@ pub enum Command {
     Export(cmd::export::Args),
     /// Serve the JSON API and the web map over HTTP.
     Serve(cmd::serve::Args),
+    /// Put reports onto the NATS JetStream reports stream.
+    Publish(cmd::queue::PublishArgs),
+    /// Pull reports from NATS, extract their events and publish the results.
+    Worker(cmd::queue::WorkerArgs),
+    /// Store and fuse the workers' results from NATS into the database.
+    FuseConsumer(cmd::queue::ConsumerArgs),
+    /// Ingest new files as they appear in a folder.
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> ExitCode {
