@@ -80,6 +80,14 @@ pub enum Command {
     Serve(cmd::serve::Args),
     /// Write a cited situation report (briefing) for a place or region.
     Brief(cmd::brief::Args),
+    /// Put reports onto the NATS JetStream reports stream.
+    Publish(cmd::queue::PublishArgs),
+    /// Pull reports from NATS, extract their events and publish the results.
+    Worker(cmd::queue::WorkerArgs),
+    /// Store and fuse the workers' results from NATS into the database.
+    FuseConsumer(cmd::queue::ConsumerArgs),
+    /// Ingest new files as they appear in a folder.
+    Watch(cmd::watch::Args),
 }
 
 fn main() -> ExitCode {

@@ -826,6 +826,28 @@ fn next_record(
     }
 }
 
+/// One JSON Lines record, read outside a file walk (`sitrep ingest
+/// --follow` reads a growing stream line by line). `source` names the
+/// stream (`-` for stdin, else the path) and `line_no` is 1-based; records
+/// without an `id` get the key `stdin:LINE` or `NAME:LINE` as in a file.
+/// Blank lines are an error here; skip them before calling.
+pub fn record_from_line(
+    line: &[u8],
+    source: &str,
+    line_no: usize,
+    opts: &ReadOptions,
+) -> Result<Document, ReadError> {
+    let src = LineSource {
+        reader: Box::new(std::io::empty()),
+        origin: source.to_string(),
+        stdin: source == "-",
+        line_no,
+        sidecar: None,
+        done: true,
+    };
+    record_to_document(line, format!("{source}:{line_no}"), &src, opts)
+}
+
 fn record_to_document(
     line: &[u8],
     origin: String,

@@ -150,7 +150,8 @@ impl<R: BufRead> WarcReader<R> {
     /// Read WARC records from `r`, gzip-compressed or not (told by the
     /// gzip magic bytes). `origin` names the file in origins and errors.
     pub fn new(mut r: R, origin: impl Into<String>, opts: &ReadOptions) -> Self {
-        let gz = matches!(r.fill_buf(), Ok(h) if h.starts_with(&[0x1f, 0x8b]));
+        // (A plain WARC file starts with `W`; a lone buffered 0x1f is gzip.)
+        let gz = matches!(r.fill_buf(), Ok([0x1f, 0x8b, ..] | [0x1f]));
         let c = Counting { inner: r, pos: 0 };
         WarcReader {
             src: if gz { Src::Gz(c) } else { Src::Plain(c) },
@@ -181,11 +182,13 @@ impl<R: BufRead> WarcReader<R> {
                 Src::Gz(mut c) => {
                     match c.fill_buf() {
                         Ok([]) => return None,
-                        Ok([0x1f, 0x8b, ..]) => {}
+                        // A member starts here (or may: only its first byte
+                        // is buffered; the decoder will tell).
+                        Ok([0x1f, 0x8b, ..] | [0x1f]) => {}
                         Ok(_) => {
                             // Not at a member: scan for the next one.
                             let at = c.pos;
-                            let skipped = skip_to_gzip_magic(&mut c, false);
+                            let skipped = skip_to_gzip_magic(&mut c, true);
                             self.src = Src::Gz(c);
                             return Some(Err(self.err(
                                 &at.to_string(),
@@ -603,10 +606,9 @@ fn skip_to_version_line<R: BufRead>(r: &mut Counting<R>) -> io::Result<()> {
             return Ok(());
         }
         if at_line_start && buf.len() < 5 && b"WARC/".starts_with(buf) {
-            // Too little buffered to tell; read byte by byte past it.
-            r.consume(1);
-            at_line_start = false;
-            continue;
+            // Too little buffered to tell: let the record reader try (it
+            // consumes the line if it is not a version line).
+            return Ok(());
         }
         match memchr::memchr(b'\n', buf) {
             Some(i) => {
@@ -623,10 +625,16 @@ fn skip_to_version_line<R: BufRead>(r: &mut Counting<R>) -> io::Result<()> {
 }
 
 /// Skip to the next gzip magic (`1f 8b 08`); returns the bytes skipped.
-/// With `past_current`, a magic right at the current position (the start
-/// of the member that just failed) is skipped too.
+/// With `past_current`, the byte at the current position (the start of a
+/// member that just failed, or of bytes known not to be one) is skipped
+/// first, so the scan always moves on. A possible magic cut by the end of
+/// the buffered bytes is left for the gzip decoder to try.
 fn skip_to_gzip_magic<R: BufRead>(r: &mut Counting<R>, past_current: bool) -> u64 {
     let mut skipped = 0u64;
+    if past_current && matches!(r.fill_buf(), Ok([_, ..])) {
+        r.consume(1);
+        skipped = 1;
+    }
     loop {
         let Ok(buf) = r.fill_buf() else {
             return skipped;
@@ -634,13 +642,8 @@ fn skip_to_gzip_magic<R: BufRead>(r: &mut Counting<R>, past_current: bool) -> u6
         if buf.is_empty() {
             return skipped;
         }
-        let mut from = 0;
-        if past_current && skipped == 0 && buf.starts_with(&[0x1f, 0x8b]) {
-            from = 1;
-        }
-        match memchr::memchr(0x1f, &buf[from..]) {
+        match memchr::memchr(0x1f, buf) {
             Some(i) => {
-                let i = from + i;
                 if buf.len() >= i + 3 {
                     if buf[i + 1] == 0x8b && buf[i + 2] == 0x08 {
                         r.consume(i);
@@ -649,10 +652,8 @@ fn skip_to_gzip_magic<R: BufRead>(r: &mut Counting<R>, past_current: bool) -> u6
                     r.consume(i + 1);
                     skipped += i as u64 + 1;
                 } else {
-                    // The magic may straddle the buffer end: step one byte.
-                    let k = i.max(1);
-                    r.consume(k);
-                    skipped += k as u64;
+                    r.consume(i);
+                    return skipped + i as u64;
                 }
             }
             None => {

@@ -29,6 +29,9 @@ Examples:
   sitrep ingest CC-NEWS-*.warc.gz            WARC archives: 200 HTML/text responses become documents
   curl -s URL | sitrep ingest - --url URL --outlet 'Example Post' --published 2017-11-09
   sitrep ingest --json reports/ | jq .totals
+  scraper | sitrep ingest --follow -          JSON Lines as they arrive (commits every
+                                             --batch records or --latency-ms)
+  sitrep ingest --follow feed.jsonl --batch 50   a growing file, like tail -f, until Ctrl-C
 
 Ingest is idempotent: the same content under the same key changes nothing;
 changed content becomes a new version. Near-duplicates are kept and marked
@@ -69,6 +72,42 @@ pub struct Args {
     /// Gazetteer and actor knowledge base folder (default: the shipped data/).
     #[arg(long, value_name = "DIR")]
     pub data: Option<PathBuf>,
+    /// Follow one JSON Lines stream (`-` for stdin, or a growing file, as
+    /// `tail -f`): store, extract and fuse records in small batches as they
+    /// arrive, committing every --batch records or --latency-ms. Ends at the
+    /// end of stdin, or on Ctrl-C.
+    #[arg(long)]
+    pub follow: bool,
+    /// With --follow: the longest a record waits before its batch is committed, in ms.
+    #[arg(long, default_value_t = 1000, value_name = "MS")]
+    pub latency_ms: u64,
+}
+
+impl Args {
+    /// The read options the flags give.
+    pub fn read_options(&self) -> ReadOptions {
+        ReadOptions {
+            published: self.published.clone(),
+            outlet: self.outlet.clone(),
+            url: self.url.clone(),
+            ..ReadOptions::default()
+        }
+    }
+}
+
+/// Open (or create) the database for writing and record the start of a
+/// run with this process's command line.
+pub fn open_for_run(db: &std::path::Path) -> anyhow::Result<(Store, i64)> {
+    let name = sitrep_store::redact(&db.to_string_lossy());
+    let mut store = Store::open(db).with_context(|| format!("opening database {name}"))?;
+    store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
+    // Recorded in the run row: no password from a --db URL.
+    let args_line = std::env::args()
+        .map(|a| sitrep_store::redact(&a))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let run_id = store.begin_run(&args_line)?;
+    Ok((store, run_id))
 }
 
 #[derive(Serialize)]
@@ -78,20 +117,20 @@ pub struct FileError {
 }
 
 #[derive(Serialize)]
-struct Summary {
-    db: String,
-    run: i64,
-    seconds: f64,
-    totals: RunTotals,
+pub(crate) struct Summary {
+    pub(crate) db: String,
+    pub(crate) run: i64,
+    pub(crate) seconds: f64,
+    pub(crate) totals: RunTotals,
     /// Events extracted from the documents read.
-    events: u64,
-    errors: Vec<FileError>,
+    pub(crate) events: u64,
+    pub(crate) errors: Vec<FileError>,
     /// What fusion did at the end of the run.
     #[serde(skip_serializing_if = "Option::is_none")]
-    fusion: Option<super::fuse::FuseSummary>,
+    pub(crate) fusion: Option<super::fuse::FuseSummary>,
     /// WARC records read, when there were WARC inputs.
     #[serde(skip_serializing_if = "Option::is_none")]
-    warc: Option<WarcSummary>,
+    pub(crate) warc: Option<WarcSummary>,
 }
 
 /// The WARC part of an ingest summary.
@@ -145,22 +184,12 @@ struct Batch {
 }
 
 pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
+    if a.follow {
+        return super::follow::run(g, a);
+    }
     let started = Instant::now();
-    let mut store =
-        Store::open(&g.db).with_context(|| format!("opening database {}", g.db_name()))?;
-    store.set_near_dup_threshold(sitrep_clean::DUPLICATE_THRESHOLD);
-    // Recorded in the run row: no password from a --db URL.
-    let args_line = std::env::args()
-        .map(|a| sitrep_store::redact(&a))
-        .collect::<Vec<_>>()
-        .join(" ");
-    let run_id = store.begin_run(&args_line)?;
-    let opts = ReadOptions {
-        published: a.published.clone(),
-        outlet: a.outlet.clone(),
-        url: a.url.clone(),
-        ..ReadOptions::default()
-    };
+    let (mut store, run_id) = open_for_run(&g.db)?;
+    let opts = a.read_options();
     let progress = Progress::new(g.quiet || a.json);
     let batch_size = a.batch as usize;
 
@@ -333,7 +362,7 @@ pub fn pipeline(
     })
 }
 
-fn print_summary(s: &Summary) {
+pub(crate) fn print_summary(s: &Summary) {
     let t = &s.totals;
     let read = t.new + t.unchanged + t.new_versions;
     println!(

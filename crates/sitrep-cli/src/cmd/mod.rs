@@ -23,14 +23,17 @@ pub mod events;
 pub mod explain;
 pub mod export;
 pub mod extract;
+pub mod follow;
 pub mod fuse;
 pub mod geoparse;
 pub mod ingest;
 pub mod input;
 pub mod pipeline;
+pub mod queue;
 pub mod serve;
 pub mod show;
 pub mod timeline;
+pub mod watch;
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let global = Global {
@@ -55,6 +58,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Export(a) => export::run(&global, a),
         Command::Serve(a) => serve::run(&global, a),
         Command::Brief(a) => brief::run(&global, a),
+        Command::Publish(a) => queue::publish(&global, a),
+        Command::Worker(a) => queue::worker(&global, a),
+        Command::FuseConsumer(a) => queue::fuse_consumer(&global, a),
+        Command::Watch(a) => watch::run(&global, a),
     }
 }
 
