@@ -1234,14 +1234,30 @@ impl GeoParser {
 
     /// Load the shipped gazetteer (`data/gazetteer.bin.lz4` under `data_dir`)
     /// and knowledge base.
+    /// The knowledge base (its matchers) builds on a second thread while
+    /// the gazetteer decompresses and indexes, so loading takes the longer
+    /// of the two, not their sum.
     pub fn load(data_dir: &std::path::Path) -> Result<Self, crate::GeoError> {
-        let g = Gazetteer::open(&data_dir.join("gazetteer.bin.lz4"))?;
         let kb_path = data_dir.join("actors.toml");
-        let kb = match std::fs::read_to_string(&kb_path) {
-            Ok(t) => ActorKb::from_toml(&t)?,
-            Err(_) => ActorKb::builtin()?,
+        let load_kb = || -> Result<ActorKb, crate::GeoError> {
+            Ok(match std::fs::read_to_string(&kb_path) {
+                Ok(t) => ActorKb::from_toml(&t)?,
+                Err(_) => ActorKb::builtin()?,
+            })
         };
-        Ok(GeoParser::new(g, kb))
+        let (g, kb) = std::thread::scope(|scope| {
+            let kb = std::thread::Builder::new()
+                .name("sitrep-kb-load".into())
+                .spawn_scoped(scope, load_kb);
+            let g = Gazetteer::open(&data_dir.join("gazetteer.bin.lz4"));
+            let kb = match kb {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                // No thread to be had: build it here.
+                Err(_) => load_kb(),
+            };
+            (g, kb)
+        });
+        Ok(GeoParser::new(g?, kb?))
     }
 
     /// Places and actors of a cleaned document (its kept segments; the whole
