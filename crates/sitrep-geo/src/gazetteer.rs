@@ -19,12 +19,13 @@
 //!   key bytes, n_postings x u32 record indices
 //! ```
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use sitrep_core::place::{FeatureClass, PlaceRef};
 
 use crate::fold;
+use crate::fxhash::{FxMap, FxSet};
 use crate::GeoError;
 
 const MAGIC: &[u8; 8] = b"SRGZ0002";
@@ -180,12 +181,12 @@ pub struct Gazetteer {
     light_index: Option<PrefixIndex>,
     heavy_index: Option<PrefixIndex>,
     /// Curated aliases (data/place-aliases.toml), by heavy key.
-    aliases: HashMap<String, Vec<u32>>,
+    aliases: FxMap<String, Vec<u32>>,
     /// Country records by country code.
     countries: HashMap<[u8; 2], u32>,
     /// Lower-case English words that are also place names
     /// (data/place-common-words.txt).
-    common_words: HashSet<String>,
+    common_words: FxSet<String>,
 }
 
 fn rd_u32(b: &[u8], off: usize) -> u32 {
@@ -290,9 +291,9 @@ impl Gazetteer {
             codes,
             light,
             heavy,
-            aliases: HashMap::new(),
+            aliases: FxMap::default(),
             countries: HashMap::new(),
-            common_words: HashSet::new(),
+            common_words: FxSet::default(),
         };
         // Countries come first in the file; stop at the first non-country.
         for i in 0..g.n_records as u32 {

@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+use crate::fxhash::FxSet;
 use sitrep_core::place::{
     DemonymMention, FeatureClass, GeoPrecision, PlacesAndActors, RelativeLocation, Toponym,
 };
@@ -1347,7 +1349,7 @@ impl GeoParser {
 
         // Candidate detection.
         let mut found: Vec<Found> = Vec::new();
-        let mut person_words: HashSet<String> = HashSet::new();
+        let mut person_words: FxSet<String> = FxSet::default();
         let mut i = 0;
         while i < toks.len() {
             let t = toks[i];
