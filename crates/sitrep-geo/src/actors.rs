@@ -18,6 +18,7 @@ use sitrep_core::place::{ActorKind, ActorMatch, ActorMention};
 use sitrep_core::Span;
 
 use crate::boundary::BoundaryRegex;
+use crate::fxhash::FxMap;
 
 /// What is wrong with a knowledge base file.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +151,7 @@ pub struct ActorKb {
     ac: AhoCorasick,
     patterns: Vec<Pattern>,
     demonym_re: BoundaryRegex,
-    demonym_cc: HashMap<String, String>,
+    demonym_cc: FxMap<String, String>,
     unknown_res: Vec<BoundaryRegex>,
 }
 
@@ -285,7 +286,7 @@ impl ActorKb {
             .match_kind(MatchKind::LeftmostLongest)
             .build(&pat_text)
             .map_err(|e| KbError::Matcher(e.to_string()))?;
-        let mut demonym_cc = HashMap::new();
+        let mut demonym_cc = FxMap::default();
         let mut words = Vec::new();
         for d in &f.demonym {
             for w in &d.words {

@@ -22,7 +22,21 @@ pub fn light(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for ch in s.chars() {
-        if ch == '\'' || ch == '’' || ch == '‘' || ch == 'ʿ' || ch == 'ʾ' || ch == '`' {
+        // ASCII (nearly all of it): the same steps as below, without the
+        // transliteration table.
+        if ch.is_ascii() {
+            if ch.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(ch.to_ascii_lowercase());
+            } else if ch != '\'' && ch != '`' {
+                pending_space = true;
+            }
+            continue;
+        }
+        if ch == '’' || ch == '‘' || ch == 'ʿ' || ch == 'ʾ' {
             continue;
         }
         let mut buf = [0u8; 4];
@@ -125,6 +139,11 @@ mod tests {
         assert_eq!(light("Deir ez-Zor"), "deir ez zor");
         assert_eq!(light("Dar'ā"), "dara");
         assert_eq!(light("  São  Paulo! "), "sao paulo");
+        assert_eq!(
+            light("`Ayn al-'Arab, O'Neil--St. 5"),
+            "ayn al arab oneil st 5"
+        );
+        assert_eq!(light("‘Afrīn’ – Ḥamāh"), "afrin hamah");
     }
 
     #[test]

@@ -19,12 +19,13 @@
 //!   key bytes, n_postings x u32 record indices
 //! ```
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use sitrep_core::place::{FeatureClass, PlaceRef};
 
 use crate::fold;
+use crate::fxhash::{FxMap, FxSet};
 use crate::GeoError;
 
 const MAGIC: &[u8; 8] = b"SRGZ0002";
@@ -81,6 +82,93 @@ struct KeyTable {
     postings: usize,
 }
 
+/// Symbols of folded keys for [`PrefixIndex`]: end of key, space, digits,
+/// lower-case letters, in byte order.
+const PREFIX_SYMBOLS: usize = 38;
+
+/// Symbol + 1 of each byte (0: no folded key has that byte).
+const PREFIX_SYMBOL: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = 2;
+    let mut c = 0;
+    while c < 10 {
+        t[b'0' as usize + c] = 3 + c as u8;
+        c += 1;
+    }
+    let mut c = 0;
+    while c < 26 {
+        t[b'a' as usize + c] = 13 + c as u8;
+        c += 1;
+    }
+    t
+};
+
+fn prefix_symbol(b: Option<&u8>) -> Option<usize> {
+    match b {
+        None => Some(0),
+        Some(&c) => (PREFIX_SYMBOL[c as usize] as usize).checked_sub(1),
+    }
+}
+
+/// Bucket of a key by its first three bytes (`None`: a byte no folded key
+/// has). Monotone in byte order, so the keys of a bucket are contiguous in
+/// a sorted table.
+fn prefix_bucket(key: &[u8]) -> Option<usize> {
+    let a = prefix_symbol(key.first())?;
+    let b = prefix_symbol(key.get(1))?;
+    let c = prefix_symbol(key.get(2))?;
+    Some((a * PREFIX_SYMBOLS + b) * PREFIX_SYMBOLS + c)
+}
+
+/// Where each three-byte prefix starts in a sorted key table, so a lookup
+/// binary-searches a few keys instead of all ~400k, and a key with a
+/// prefix no name has misses at once. Built at load in one pass over the
+/// keys; `None` when the table holds a key outside the folded alphabet or
+/// out of order (then lookups search the whole table, as before).
+struct PrefixIndex {
+    starts: Vec<u32>,
+}
+
+impl PrefixIndex {
+    fn build(bytes: &[u8], t: &KeyTable) -> Option<Self> {
+        let n_buckets = PREFIX_SYMBOLS * PREFIX_SYMBOLS * PREFIX_SYMBOLS;
+        let mut starts = vec![0u32; n_buckets + 1];
+        let offs = bytes.get(t.key_offs..t.key_offs + (t.n + 1) * 4)?;
+        let keys = bytes.get(t.keys..)?;
+        let mut next = 0usize;
+        let mut prev = u32::from_le_bytes(offs.get(..4)?.try_into().ok()?) as usize;
+        for (i, o) in offs.chunks_exact(4).skip(1).enumerate() {
+            let end = u32::from_le_bytes(o.try_into().ok()?) as usize;
+            let key = keys.get(prev..end)?;
+            prev = end;
+            let b = prefix_bucket(&key[..key.len().min(3)])?;
+            if b + 1 < next {
+                return None;
+            }
+            if next <= b {
+                starts[next..=b].fill(i as u32);
+                next = b + 1;
+            }
+        }
+        starts[next..].fill(t.n as u32);
+        Some(PrefixIndex { starts })
+    }
+
+    /// The range of key indices that may hold `key` (empty: it is absent).
+    fn range(&self, key: &[u8]) -> std::ops::Range<usize> {
+        match prefix_bucket(key) {
+            Some(b) => self.starts[b] as usize..self.starts[b + 1] as usize,
+            None => 0..0,
+        }
+    }
+}
+
+fn key_at<'a>(b: &'a [u8], t: &KeyTable, i: usize) -> &'a [u8] {
+    let s = rd_u32(b, t.key_offs + i * 4) as usize;
+    let e = rd_u32(b, t.key_offs + (i + 1) * 4) as usize;
+    b.get(t.keys + s..t.keys + e).unwrap_or(&[])
+}
+
 /// A loaded gazetteer.
 pub struct Gazetteer {
     bytes: Vec<u8>,
@@ -90,13 +178,15 @@ pub struct Gazetteer {
     codes: Vec<String>,
     light: KeyTable,
     heavy: KeyTable,
+    light_index: Option<PrefixIndex>,
+    heavy_index: Option<PrefixIndex>,
     /// Curated aliases (data/place-aliases.toml), by heavy key.
-    aliases: HashMap<String, Vec<u32>>,
+    aliases: FxMap<String, Vec<u32>>,
     /// Country records by country code.
     countries: HashMap<[u8; 2], u32>,
     /// Lower-case English words that are also place names
     /// (data/place-common-words.txt).
-    common_words: HashSet<String>,
+    common_words: FxSet<String>,
 }
 
 fn rd_u32(b: &[u8], off: usize) -> u32 {
@@ -189,7 +279,11 @@ impl Gazetteer {
         let [Some(light), Some(heavy)] = tables else {
             return Err(bad("missing key tables"));
         };
+        let light_index = PrefixIndex::build(&bytes, &light);
+        let heavy_index = PrefixIndex::build(&bytes, &heavy);
         let mut g = Gazetteer {
+            light_index,
+            heavy_index,
             bytes,
             n_records,
             records,
@@ -197,9 +291,9 @@ impl Gazetteer {
             codes,
             light,
             heavy,
-            aliases: HashMap::new(),
+            aliases: FxMap::default(),
             countries: HashMap::new(),
-            common_words: HashSet::new(),
+            common_words: FxSet::default(),
         };
         // Countries come first in the file; stop at the first non-country.
         for i in 0..g.n_records as u32 {
@@ -391,18 +485,19 @@ impl Gazetteer {
         }
     }
 
-    fn table_lookup(&self, t: &KeyTable, key: &str) -> Vec<u32> {
+    fn table_lookup(&self, t: &KeyTable, index: Option<&PrefixIndex>, key: &str) -> Vec<u32> {
         let b = &self.bytes;
-        let key_at = |i: usize| -> &[u8] {
-            let s = rd_u32(b, t.key_offs + i * 4) as usize;
-            let e = rd_u32(b, t.key_offs + (i + 1) * 4) as usize;
-            b.get(t.keys + s..t.keys + e).unwrap_or(&[])
-        };
-        let (mut lo, mut hi) = (0usize, t.n);
         let kb = key.as_bytes();
+        let (mut lo, mut hi) = match index {
+            Some(ix) => {
+                let r = ix.range(kb);
+                (r.start, r.end)
+            }
+            None => (0usize, t.n),
+        };
         while lo < hi {
             let mid = (lo + hi) / 2;
-            match key_at(mid).cmp(kb) {
+            match key_at(b, t, mid).cmp(kb) {
                 std::cmp::Ordering::Less => lo = mid + 1,
                 std::cmp::Ordering::Greater => hi = mid,
                 std::cmp::Ordering::Equal => {
@@ -417,12 +512,12 @@ impl Gazetteer {
 
     /// Records whose light-folded name equals `light_key`.
     pub fn lookup_light(&self, light_key: &str) -> Vec<u32> {
-        self.table_lookup(&self.light, light_key)
+        self.table_lookup(&self.light, self.light_index.as_ref(), light_key)
     }
 
     /// Records whose heavy-folded name (or a curated alias) equals `heavy_key`.
     pub fn lookup_heavy(&self, heavy_key: &str) -> Vec<u32> {
-        let mut v = self.table_lookup(&self.heavy, heavy_key);
+        let mut v = self.table_lookup(&self.heavy, self.heavy_index.as_ref(), heavy_key);
         if let Some(extra) = self.aliases.get(heavy_key) {
             for &i in extra {
                 if !v.contains(&i) {
@@ -439,12 +534,7 @@ impl Gazetteer {
     pub fn light_keys(&self) -> impl Iterator<Item = &str> + '_ {
         let t = self.light;
         let b = &self.bytes;
-        (0..t.n).filter_map(move |i| {
-            let s = rd_u32(b, t.key_offs + i * 4) as usize;
-            let e = rd_u32(b, t.key_offs + (i + 1) * 4) as usize;
-            b.get(t.keys + s..t.keys + e)
-                .and_then(|k| std::str::from_utf8(k).ok())
-        })
+        (0..t.n).filter_map(move |i| std::str::from_utf8(key_at(b, &t, i)).ok())
     }
 
     /// Whether `heavy_key` is a curated alias.
@@ -624,6 +714,41 @@ mod tests {
         assert_eq!(g.country("SY").unwrap().geonames_id, 163843);
         assert!(g.lookup_light("syria").len() == 1);
         assert!(g.lookup_light("nowhere").is_empty());
+    }
+
+    /// The prefix index finds exactly what a search of the whole table
+    /// finds, for keys that are there and keys that are not.
+    #[test]
+    fn prefix_index_agrees_with_full_search() {
+        let g = Gazetteer::open(&crate::default_data_dir().join("gazetteer.bin.lz4")).unwrap();
+        for (t, ix) in [(&g.light, &g.light_index), (&g.heavy, &g.heavy_index)] {
+            let ix = ix.as_ref().expect("shipped tables are indexable");
+            for i in (0..t.n).step_by(7) {
+                let k = std::str::from_utf8(key_at(&g.bytes, t, i))
+                    .unwrap()
+                    .to_string();
+                let hit = g.table_lookup(t, Some(ix), &k);
+                assert!(!hit.is_empty(), "{k}");
+                assert_eq!(hit, g.table_lookup(t, None, &k), "{k}");
+                for miss in [
+                    format!("{k}q"),
+                    k[..k.len() - 1].to_string(),
+                    format!("{k}é"),
+                ] {
+                    assert_eq!(
+                        g.table_lookup(t, Some(ix), &miss),
+                        g.table_lookup(t, None, &miss),
+                        "{miss}"
+                    );
+                }
+            }
+        }
+        // A table out of order is not indexed (lookups then search it all).
+        let mut bytes = build_from_tsv(TSV).unwrap();
+        let t = Gazetteer::from_bytes(bytes.clone()).unwrap().light;
+        let first = t.keys;
+        bytes[first] = b'z';
+        assert!(PrefixIndex::build(&bytes, &t).is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 pub mod actors;
 mod boundary;
 pub mod fold;
+mod fxhash;
 pub mod gazetteer;
 pub mod parse;
 

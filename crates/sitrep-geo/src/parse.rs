@@ -19,6 +19,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
 use regex::Regex;
+
+use crate::fxhash::FxSet;
 use sitrep_core::place::{
     DemonymMention, FeatureClass, GeoPrecision, PlacesAndActors, RelativeLocation, Toponym,
 };
@@ -1211,6 +1213,9 @@ fn compass(s: &str) -> String {
     .to_string()
 }
 
+/// Kilometres per degree of latitude on the sphere [`haversine_km`] uses.
+const KM_PER_DEGREE: f64 = 6371.0 * std::f64::consts::PI / 180.0;
+
 fn haversine_km(a: (f64, f64), b: (f64, f64)) -> f64 {
     let (la1, lo1) = (a.0.to_radians(), a.1.to_radians());
     let (la2, lo2) = (b.0.to_radians(), b.1.to_radians());
@@ -1231,14 +1236,30 @@ impl GeoParser {
 
     /// Load the shipped gazetteer (`data/gazetteer.bin.lz4` under `data_dir`)
     /// and knowledge base.
+    /// The knowledge base (its matchers) builds on a second thread while
+    /// the gazetteer decompresses and indexes, so loading takes the longer
+    /// of the two, not their sum.
     pub fn load(data_dir: &std::path::Path) -> Result<Self, crate::GeoError> {
-        let g = Gazetteer::open(&data_dir.join("gazetteer.bin.lz4"))?;
         let kb_path = data_dir.join("actors.toml");
-        let kb = match std::fs::read_to_string(&kb_path) {
-            Ok(t) => ActorKb::from_toml(&t)?,
-            Err(_) => ActorKb::builtin()?,
+        let load_kb = || -> Result<ActorKb, crate::GeoError> {
+            Ok(match std::fs::read_to_string(&kb_path) {
+                Ok(t) => ActorKb::from_toml(&t)?,
+                Err(_) => ActorKb::builtin()?,
+            })
         };
-        Ok(GeoParser::new(g, kb))
+        let (g, kb) = std::thread::scope(|scope| {
+            let kb = std::thread::Builder::new()
+                .name("sitrep-kb-load".into())
+                .spawn_scoped(scope, load_kb);
+            let g = Gazetteer::open(&data_dir.join("gazetteer.bin.lz4"));
+            let kb = match kb {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                // No thread to be had: build it here.
+                Err(_) => load_kb(),
+            };
+            (g, kb)
+        });
+        Ok(GeoParser::new(g?, kb?))
     }
 
     /// Places and actors of a cleaned document (its kept segments; the whole
@@ -1274,7 +1295,26 @@ impl GeoParser {
             }
         }
         let word = |t: &Token| &text[t.start..t.end];
-        let lower: Vec<String> = toks.iter().map(|t| word(t).to_lowercase()).collect();
+        // Lower-cased tokens, in one buffer.
+        let mut lower_buf = String::with_capacity(spans.iter().map(|s| s.len()).sum());
+        let mut lower_end = Vec::with_capacity(toks.len());
+        for t in &toks {
+            let w = word(t);
+            if w.is_ascii() {
+                lower_buf.extend(w.bytes().map(|b| b.to_ascii_lowercase() as char));
+            } else {
+                lower_buf.push_str(&w.to_lowercase());
+            }
+            lower_end.push(lower_buf.len());
+        }
+        let lower: Vec<&str> = lower_end
+            .iter()
+            .scan(0, |start, &end| {
+                let w = &lower_buf[*start..end];
+                *start = end;
+                Some(w)
+            })
+            .collect();
 
         // Demonyms.
         let mut demonyms = Vec::new();
@@ -1309,18 +1349,18 @@ impl GeoParser {
 
         // Candidate detection.
         let mut found: Vec<Found> = Vec::new();
-        let mut person_words: HashSet<String> = HashSet::new();
+        let mut person_words: FxSet<String> = FxSet::default();
         let mut i = 0;
         while i < toks.len() {
             let t = toks[i];
-            let is_article = ARTICLES.contains(&lower[i].as_str())
+            let is_article = ARTICLES.contains(&lower[i])
                 && t.glued_next
                 && toks.get(i + 1).is_some_and(|n| {
                     n.cap
-                        && (!WORDLIKE_ARTICLES.contains(&lower[i].as_str())
+                        && (!WORDLIKE_ARTICLES.contains(&lower[i])
                             || text[t.end..n.start].contains('-'))
                 })
-                && !(t.cap && t.sent_start && WORDLIKE_ARTICLES.contains(&lower[i].as_str()));
+                && !(t.cap && t.sent_start && WORDLIKE_ARTICLES.contains(&lower[i]));
             if (!t.cap && !is_article) || demonym_tok[i] {
                 i += 1;
                 continue;
@@ -1330,7 +1370,7 @@ impl GeoParser {
             while run_end + 1 < toks.len()
                 && toks[run_end].glued_next
                 && run_end - i < 5
-                && (toks[run_end + 1].cap || CONNECTORS.contains(&lower[run_end + 1].as_str()))
+                && (toks[run_end + 1].cap || CONNECTORS.contains(&lower[run_end + 1]))
             {
                 run_end += 1;
             }
@@ -1400,7 +1440,10 @@ impl GeoParser {
             let l = fold::light(f.span.slice(text));
             !NOT_PLACES.contains(&l.as_str())
         });
-        let covered: HashSet<usize> = found.iter().flat_map(|f| f.first..=f.last).collect();
+        let mut covered = vec![false; toks.len()];
+        for k in found.iter().flat_map(|f| f.first..=f.last) {
+            covered[k] = true;
+        }
         let is_strong = |cands: &[u32]| {
             cands.iter().any(|&c| {
                 self.gazetteer.record(c).is_some_and(|r| {
@@ -1409,15 +1452,18 @@ impl GeoParser {
                 })
             })
         };
-        let strong_tok: HashSet<usize> = found
+        let mut strong_tok = vec![false; toks.len()];
+        for k in found
             .iter()
             .filter(|f| is_strong(&f.cands))
             .flat_map(|f| f.first..=f.last)
-            .collect();
-        let covered_strong = |k: usize| strong_tok.contains(&k);
+        {
+            strong_tok[k] = true;
+        }
+        let covered_strong = |k: usize| strong_tok[k];
         let mut keep = Vec::new();
         for mut f in found {
-            let words: Vec<&str> = (f.first..=f.last).map(|k| lower[k].as_str()).collect();
+            let words: Vec<&str> = (f.first..=f.last).map(|k| lower[k]).collect();
             let single = f.first == f.last;
             if single && stop(words[0]) {
                 continue;
@@ -1450,7 +1496,7 @@ impl GeoParser {
             let strong = is_strong(&f.cands);
             // Titles: "President X", "Gen. X".
             if let Some((k, _)) = prev {
-                if TITLES.contains(&lower[k].as_str()) {
+                if TITLES.contains(&lower[k]) {
                     if !strong {
                         for w in &words {
                             person_words.insert((*w).to_string());
@@ -1462,7 +1508,7 @@ impl GeoParser {
             // A speaker: "X said", "X told" (only for names that are not
             // well-known places: "residents in Taiz said").
             if let Some((k, _)) = next {
-                if !strong && SPEECH_AFTER.contains(&lower[k].as_str()) {
+                if !strong && SPEECH_AFTER.contains(&lower[k]) {
                     for w in &words {
                         person_words.insert((*w).to_string());
                     }
@@ -1474,9 +1520,8 @@ impl GeoParser {
             let neighbour_name = |k: usize, t: &Token| {
                 t.cap
                     && !demonym_tok[k]
-                    && (FIRST_NAMES.contains(&lower[k].as_str())
-                        || (!covered.contains(&k)
-                            && (!stop(&lower[k]) || NAMEISH.contains(&lower[k].as_str()))))
+                    && (FIRST_NAMES.contains(&lower[k])
+                        || (!covered[k] && (!stop(lower[k]) || NAMEISH.contains(&lower[k]))))
             };
             let mut person = false;
             let mut glued_prev = false;
@@ -1488,7 +1533,7 @@ impl GeoParser {
                 }
             }
             if let Some((k, nt)) = next {
-                let w = lower[k].as_str();
+                let w = lower[k];
                 if let Some((_, hint)) = PLACE_AFTER.iter().find(|(p, _)| *p == w) {
                     f.class_hint = *hint;
                 } else if toks[f.last].glued_next && INSTITUTION_AFTER.contains(&w) {
@@ -1511,14 +1556,14 @@ impl GeoParser {
                 for k in lo..hi {
                     let own = (f.first..=f.last).contains(&k);
                     if toks[k].cap && !(own && strong) && !covered_strong(k) {
-                        person_words.insert(lower[k].clone());
+                        person_words.insert(lower[k].to_string());
                     }
                 }
                 continue;
             }
             // Hints before: "province of X", "city of X", "countryside of X".
             if f.class_hint.is_none() && f.first >= 2 && lower[f.first - 1] == "of" {
-                f.class_hint = match lower[f.first - 2].as_str() {
+                f.class_hint = match lower[f.first - 2] {
                     "province" | "governorate" | "region" | "state" | "countryside" => {
                         Some(FeatureClass::Admin1)
                     }
@@ -1541,7 +1586,7 @@ impl GeoParser {
         // Words seen inside people's names are people elsewhere too.
         keep.retain(|f| {
             let stripped: Vec<&str> = (f.first..=f.last)
-                .map(|k| lower[k].as_str())
+                .map(|k| lower[k])
                 .filter(|w| !CONNECTORS.contains(w))
                 .collect();
             stripped.is_empty() || !stripped.iter().all(|w| person_words.contains(*w))
@@ -1577,6 +1622,10 @@ impl GeoParser {
 
         // Score candidates; two passes so places can lean on each other.
         let mut chosen: Vec<Option<(Record, f64, f64)>> = vec![None; keep.len()];
+        // Every term of a candidate's score but the nearness to anchors is
+        // the same in both passes: pass 0 computes them (and the filter)
+        // once, pass 1 adds nearness to the kept candidates in the same order.
+        let mut base: Vec<Vec<(Record, f64)>> = vec![Vec::new(); keep.len()];
         for pass in 0..2 {
             let anchors: Vec<(f64, f64, Option<u32>)> = if pass == 0 {
                 Vec::new()
@@ -1590,103 +1639,116 @@ impl GeoParser {
             };
             for (fi, f) in keep.iter().enumerate() {
                 let mut scored: Vec<(Record, f64)> = Vec::new();
-                for &c in f.cands.iter().take(400) {
-                    let Some(r) = self.gazetteer.record(c) else {
-                        continue;
-                    };
-                    let mut s = match r.class {
-                        FeatureClass::Country => 4.0,
-                        FeatureClass::Admin1 => 2.2,
-                        FeatureClass::Admin2 => 0.6,
-                        FeatureClass::City => 0.0,
-                    };
-                    let code = self.gazetteer.feature_code(&r);
-                    // GeoNames leaves some seats at population 0.
-                    let pop = (r.population as f64).max(match code {
-                        "PPLC" => 300_000.0,
-                        "PPLA" => 30_000.0,
-                        "PPLA2" => 5_000.0,
-                        _ if r.class == FeatureClass::City => 1_000.0,
-                        _ => 0.0,
-                    });
-                    if r.class == FeatureClass::City {
-                        s += (pop + 1.0).log10() * 0.55;
-                        // The seat (or a big city) inside a region of the
-                        // same name is the default reading ("Menaka",
-                        // "Idlib", "New York").
-                        if (code.starts_with("PPLA") || pop >= 500_000.0)
-                            && r.admin1.is_some_and(|a| f.cands.contains(&a))
-                        {
-                            s += 0.6;
-                        }
-                        s += match code {
-                            "PPLC" => 1.2,
-                            "PPLA" => 0.6,
-                            "PPLA2" => 0.3,
-                            _ => 0.0,
-                        };
-                    } else {
-                        s += (pop + 1.0).log10() * 0.15;
-                    }
-                    if let Some(h) = f.class_hint {
-                        if h == r.class {
-                            s += 2.5;
-                        } else if h == FeatureClass::City && r.class != FeatureClass::City {
-                            s -= 1.5;
-                        }
-                    }
-                    if r.class == FeatureClass::City && f.first == f.last {
-                        // A former or alternate name of a small place ("Kelly",
-                        // "She") is weak evidence.
-                        let primary =
-                            fold::light(self.gazetteer.name(&r)) == fold::light(f.span.slice(text));
-                        if !primary {
-                            s -= 1.2;
-                        }
-                    }
-                    let share = ctx_share.get(r.country_code()).copied().unwrap_or(0.0);
-                    s += 3.0 * share;
-                    if share == 0.0 && !context.is_empty() && r.class == FeatureClass::City {
-                        s -= 0.3;
-                    }
-                    // A place in a country the document does not otherwise
-                    // talk about needs strong evidence when one country
-                    // dominates.
-                    if share == 0.0 && r.class != FeatureClass::Country && r.country != *b"  " {
-                        s -= 1.5 * top_share;
-                    }
-                    if pass == 1 {
+                if pass == 1 {
+                    for &(r, s) in &base[fi] {
                         let mut near = 0.0f64;
                         for &(la, lo, a1) in &anchors {
-                            let d = haversine_km((la, lo), (r.lat as f64, r.lon as f64));
-                            if d < 1.0 {
-                                continue; // itself
-                            }
-                            if d < 150.0 {
-                                near = near.max(1.0);
-                            } else if d < 400.0 {
-                                near = near.max(0.5);
+                            // Great-circle distance is at least the latitude
+                            // difference: skip the haversine when that alone
+                            // is over 400 km (1 km margin for rounding).
+                            if (la - r.lat as f64).abs() * KM_PER_DEGREE <= 401.0 {
+                                let d = haversine_km((la, lo), (r.lat as f64, r.lon as f64));
+                                if d < 1.0 {
+                                    continue; // itself
+                                }
+                                if d < 150.0 {
+                                    near = near.max(1.0);
+                                } else if d < 400.0 {
+                                    near = near.max(0.5);
+                                }
                             }
                             if a1.is_some() && a1 == r.admin1 {
                                 near = near.max(0.8);
                             }
                         }
-                        s += near;
+                        scored.push((r, s + near));
                     }
-                    // Far from the document's countries, only an exact
-                    // primary name counts ("al-Baath" is not Bath, "al-Midan"
-                    // not Medan).
-                    if share == 0.0
-                        && top_share >= 0.3
-                        && r.class != FeatureClass::Country
-                        && r.country != *b"  "
-                        && (f.heavy
-                            || fold::light(self.gazetteer.name(&r))
-                                != fold::light(f.span.slice(text)))
-                    {
-                        continue;
+                } else {
+                    let span_light = fold::light(f.span.slice(text));
+                    for &c in f.cands.iter().take(400) {
+                        let mut primary_name: Option<bool> = None;
+                        let Some(r) = self.gazetteer.record(c) else {
+                            continue;
+                        };
+                        let mut s = match r.class {
+                            FeatureClass::Country => 4.0,
+                            FeatureClass::Admin1 => 2.2,
+                            FeatureClass::Admin2 => 0.6,
+                            FeatureClass::City => 0.0,
+                        };
+                        let code = self.gazetteer.feature_code(&r);
+                        // GeoNames leaves some seats at population 0.
+                        let pop = (r.population as f64).max(match code {
+                            "PPLC" => 300_000.0,
+                            "PPLA" => 30_000.0,
+                            "PPLA2" => 5_000.0,
+                            _ if r.class == FeatureClass::City => 1_000.0,
+                            _ => 0.0,
+                        });
+                        if r.class == FeatureClass::City {
+                            s += (pop + 1.0).log10() * 0.55;
+                            // The seat (or a big city) inside a region of the
+                            // same name is the default reading ("Menaka",
+                            // "Idlib", "New York").
+                            if (code.starts_with("PPLA") || pop >= 500_000.0)
+                                && r.admin1.is_some_and(|a| f.cands.contains(&a))
+                            {
+                                s += 0.6;
+                            }
+                            s += match code {
+                                "PPLC" => 1.2,
+                                "PPLA" => 0.6,
+                                "PPLA2" => 0.3,
+                                _ => 0.0,
+                            };
+                        } else {
+                            s += (pop + 1.0).log10() * 0.15;
+                        }
+                        if let Some(h) = f.class_hint {
+                            if h == r.class {
+                                s += 2.5;
+                            } else if h == FeatureClass::City && r.class != FeatureClass::City {
+                                s -= 1.5;
+                            }
+                        }
+                        if r.class == FeatureClass::City && f.first == f.last {
+                            // A former or alternate name of a small place ("Kelly",
+                            // "She") is weak evidence.
+                            let primary = *primary_name.get_or_insert_with(|| {
+                                fold::light(self.gazetteer.name(&r)) == span_light
+                            });
+                            if !primary {
+                                s -= 1.2;
+                            }
+                        }
+                        let share = ctx_share.get(r.country_code()).copied().unwrap_or(0.0);
+                        s += 3.0 * share;
+                        if share == 0.0 && !context.is_empty() && r.class == FeatureClass::City {
+                            s -= 0.3;
+                        }
+                        // A place in a country the document does not otherwise
+                        // talk about needs strong evidence when one country
+                        // dominates.
+                        if share == 0.0 && r.class != FeatureClass::Country && r.country != *b"  " {
+                            s -= 1.5 * top_share;
+                        }
+                        // Far from the document's countries, only an exact
+                        // primary name counts ("al-Baath" is not Bath, "al-Midan"
+                        // not Medan).
+                        if share == 0.0
+                            && top_share >= 0.3
+                            && r.class != FeatureClass::Country
+                            && r.country != *b"  "
+                            && (f.heavy
+                                || !*primary_name.get_or_insert_with(|| {
+                                    fold::light(self.gazetteer.name(&r)) == span_light
+                                }))
+                        {
+                            continue;
+                        }
+                        base[fi].push((r, s));
+                        scored.push((r, s));
                     }
-                    scored.push((r, s));
                 }
                 scored.sort_by(|a, b| b.1.total_cmp(&a.1));
                 let Some(&(best, bs)) = scored.first() else {
