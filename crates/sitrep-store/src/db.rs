@@ -113,6 +113,13 @@ impl Db {
             let mut detail = e.to_string();
             if let Some(db) = e.as_db_error() {
                 detail = format!("{}: {}", db.code().code(), db.message());
+            } else {
+                // "error connecting to server: Connection refused (os error 111)"
+                let mut cause = std::error::Error::source(&e);
+                while let Some(c) = cause {
+                    detail.push_str(&format!(": {c}"));
+                    cause = c.source();
+                }
             }
             if detail.contains("TLS") || detail.contains("tls") {
                 detail.push_str(

@@ -752,3 +752,20 @@ test_both_backends!(
     concurrent_opens_of_a_new_database_migrate_once,
     indexed_pages_equal_a_sorted_scan,
 );
+
+/// A server that cannot be reached is named, without its password, with
+/// the reason (no server needed for this test).
+#[test]
+fn an_unreachable_postgresql_server_is_a_clear_error() {
+    let url = "postgres://ana:s3cret@127.0.0.1:1/sitrep?connect_timeout=5";
+    let err = match Store::open(std::path::Path::new(url)) {
+        Ok(_) => panic!("port 1 answered"),
+        Err(e) => e.to_string(),
+    };
+    assert!(
+        err.contains("postgres://ana:***@127.0.0.1:1/sitrep"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    assert!(err.contains("error connecting to server: "), "{err}");
+}
