@@ -387,3 +387,21 @@ fn the_town_retaken_is_the_town_of_the_report() {
     assert_eq!(regain["location"]["precision"], "exact", "{d:#}");
     assert_eq!(regain["date"]["start"], "2019-05-14", "{d:#}");
 }
+
+/// FA-KES error class: an air strike whose perpetrator is named only in the
+/// lead had the targeted armed group as its first actor.
+#[test]
+fn only_armies_fly() {
+    let d = extract_text(
+        "Russian forces stepped up their campaign in Idlib province this week, activists said.\n\n\
+         An air strike hit an Islamic State position near Saraqib on Monday, killing four fighters.\n",
+        "2019-05-15",
+    );
+    let strike = events(&d)
+        .iter()
+        .find(|e| e["sub_event_type"] == "Air/drone strike")
+        .unwrap_or_else(|| panic!("no air strike: {d:#}"));
+    let kind = strike["actor1"]["kind"].as_str().unwrap_or("");
+    assert!(kind == "state-forces" || kind == "external-forces", "{d:#}");
+    assert_eq!(strike["actor2"]["id"], "isis", "{d:#}");
+}

@@ -368,6 +368,42 @@ impl Extractor {
                     }
                 }
             }
+            // Only armies fly: when the evidence of an air strike names no
+            // state or foreign force, the one named in the title or lead
+            // carried it out, and an armed group named in the evidence is
+            // its target.
+            if first.sub == S::AirDroneStrike {
+                let flies = |k: Option<&str>| matches!(k, Some("state-forces" | "external-forces"));
+                if !ev.actor1.as_ref().is_some_and(|a| flies(a.kind.as_deref())) {
+                    let lead: Vec<Span> = title
+                        .into_iter()
+                        .chain(ann.sentences.iter().take(3).map(|s| s.span))
+                        .collect();
+                    let named = geo.actors.iter().find(|a| {
+                        lead.iter().any(|l| l.contains(a.span))
+                            && matches!(
+                                a.kind,
+                                Some(ActorKind::StateForces) | Some(ActorKind::ExternalForces)
+                            )
+                    });
+                    let target = ev.actor1.take();
+                    ev.actor1 = named.map(actor);
+                    if let Some(t) = target {
+                        if ev.actor2.is_none() {
+                            ev.actor2 = Some(t);
+                        } else {
+                            ev.associated_actors.insert(0, t);
+                        }
+                    }
+                    if let (Some(a1), Some(a2)) = (&ev.actor1, &ev.actor2) {
+                        if a1.id == a2.id {
+                            ev.actor2 = None;
+                        }
+                    }
+                    ev.associated_actors
+                        .retain(|x| ev.actor1.as_ref().is_none_or(|a| a.id != x.id));
+                }
+            }
             // ACLED: who takes a place decides the territorial sub-type.
             if matches!(
                 ev.sub_event_type,
