@@ -236,6 +236,15 @@ fn seed_acceptance() {
     let p = events(d).iter().find(|e| e["primary"] == true).unwrap();
     assert_eq!(p["location"]["geonames_id"], abu_kamal);
     assert_eq!(p["date"]["start"], "2017-11-08");
+    // Entering the town, fighting inside, is a battle, not yet a regain.
+    assert_eq!(p["sub_event_type"], "Armed clash", "{p:#}");
+    // Displacement names no perpetrator.
+    for e in events(d)
+        .iter()
+        .filter(|e| e["sub_event_type"] == "Displacement")
+    {
+        assert!(e["actor1"].is_null(), "{e:#}");
+    }
     // 004: Islamic State retakes part of the town on the night of Thursday 9 November.
     let d = doc(&docs, "004_");
     assert!(events(d).iter().any(
@@ -249,6 +258,30 @@ fn seed_acceptance() {
     // 001: the government retakes Abu Kamal on Sunday 19 November; 31
     // government-side and more than 50 Islamic State dead.
     let d = doc(&docs, "001_");
+    // SOHR's account of the 19 November retake is a government gain.
+    for e in events(d) {
+        if e["date"]["start"] == "2017-11-19"
+            && e["sub_event_type"] == "Non-state actor overtakes territory"
+        {
+            panic!("the 19 November retake read as a non-state gain: {e:#}");
+        }
+    }
+    assert!(events(d).iter().any(|e| {
+        e["sub_event_type"] == "Government regains territory"
+            && e["attributed_to"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["name"].as_str().unwrap_or("").contains("Observatory"))
+    }));
+    // 002: the government's capture on 9 November is the main event.
+    let p = events(doc(&docs, "002_"))
+        .iter()
+        .find(|e| e["primary"] == true)
+        .unwrap();
+    assert_eq!(p["sub_event_type"], "Government regains territory", "{p:#}");
+    assert_eq!(p["date"]["start"], "2017-11-09");
+    assert_eq!(p["location"]["geonames_id"], abu_kamal);
     assert!(events(d)
         .iter()
         .any(|e| e["sub_event_type"] == "Government regains territory"
@@ -278,4 +311,97 @@ fn unknown_publication_date_is_not_guessed() {
         assert_eq!(e["date"]["precision"], "unknown");
     }
     assert!(!events(d).is_empty());
+}
+
+/// Extract one written report with a publication date.
+fn extract_text(text: &str, published: &str) -> Value {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("report.txt");
+    std::fs::write(&f, text).unwrap();
+    extract(&[f.to_str().unwrap(), "--published", published]).remove(0)
+}
+
+fn primary(d: &Value) -> &Value {
+    events(d)
+        .iter()
+        .find(|e| e["primary"] == true)
+        .unwrap_or_else(|| panic!("no primary event: {d:#}"))
+}
+
+/// Regression (seed 004): "the monitor said Friday" dated the event to the
+/// day of the report, not the night it happened.
+#[test]
+fn the_day_a_source_spoke_is_not_the_event_day() {
+    let d = extract_text(
+        "Rebels shelled the village of Saraqib on Thursday night, killing three civilians, \
+         a monitor said on Friday.\n",
+        "2019-05-10",
+    );
+    assert_eq!(primary(&d)["date"]["start"], "2019-05-09", "{d:#}");
+    // Without another date, the day of saying stands.
+    let d = extract_text(
+        "Rebels shelled the village of Saraqib, killing three civilians, a monitor said on Thursday.\n",
+        "2019-05-10",
+    );
+    assert_eq!(primary(&d)["date"]["start"], "2019-05-09", "{d:#}");
+}
+
+/// Regression (seed 000): "died" ends in "ied", which made the means an IED.
+#[test]
+fn died_is_not_an_ied() {
+    let d = extract_text(
+        "At least 12 soldiers died in clashes with rebels near Saraqib on Monday.\n",
+        "2019-05-10",
+    );
+    assert_ne!(primary(&d)["means"], "IED", "{d:#}");
+}
+
+/// Regression (seed 001): "the army, along with its allies, including
+/// Hezbollah, managed to retake the city" came out as a non-state gain.
+#[test]
+fn the_taker_is_the_subject_across_a_list_of_allies() {
+    let d = extract_text(
+        "Activists said that the Syrian army, along with its allies, including Hezbollah and \
+         an Iraqi militia, managed to retake the town of Saraqib from Islamic State on Sunday.\n",
+        "2019-05-13",
+    );
+    let p = primary(&d);
+    assert_eq!(p["sub_event_type"], "Government regains territory", "{d:#}");
+    assert_eq!(p["actor1"]["id"], "sy-military", "{d:#}");
+}
+
+/// Regression (seed 004): "recaptured the town, which lies in … province"
+/// placed the event in the province.
+#[test]
+fn the_town_retaken_is_the_town_of_the_report() {
+    let d = extract_text(
+        "Islamic State fighters seized Saraqib on Monday.\n\nSyrian troops recaptured the town, \
+         which lies in Idlib province, from the militants on Tuesday.\n",
+        "2019-05-15",
+    );
+    let regain = events(&d)
+        .iter()
+        .find(|e| e["sub_event_type"] == "Government regains territory")
+        .unwrap_or_else(|| panic!("no regain: {d:#}"));
+    assert_eq!(regain["location"]["text"], "Saraqib", "{d:#}");
+    assert_eq!(regain["location"]["precision"], "exact", "{d:#}");
+    assert_eq!(regain["date"]["start"], "2019-05-14", "{d:#}");
+}
+
+/// FA-KES error class: an air strike whose perpetrator is named only in the
+/// lead had the targeted armed group as its first actor.
+#[test]
+fn only_armies_fly() {
+    let d = extract_text(
+        "Russian forces stepped up their campaign in Idlib province this week, activists said.\n\n\
+         An air strike hit an Islamic State position near Saraqib on Monday, killing four fighters.\n",
+        "2019-05-15",
+    );
+    let strike = events(&d)
+        .iter()
+        .find(|e| e["sub_event_type"] == "Air/drone strike")
+        .unwrap_or_else(|| panic!("no air strike: {d:#}"));
+    let kind = strike["actor1"]["kind"].as_str().unwrap_or("");
+    assert!(kind == "state-forces" || kind == "external-forces", "{d:#}");
+    assert_eq!(strike["actor2"]["id"], "isis", "{d:#}");
 }

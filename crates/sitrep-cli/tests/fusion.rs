@@ -72,8 +72,12 @@ fn seed_timeline_and_control() {
     };
     let gov = "Government regains territory";
     let isis = "Non-state actor overtakes territory";
-    // 8 Nov: forces enter the town (003): contested.
-    assert_eq!(find("2017-11-08", gov, "003")["extent"][0], "contested");
+    // 8 Nov: forces enter the town and fight inside (003): a battle that
+    // leaves the town contested, not yet a change of hands.
+    assert_eq!(
+        find("2017-11-08", "Armed clash", "003")["extent"][0],
+        "contested"
+    );
     // 9 Nov: taken (002, 004 count too).
     let taken = find("2017-11-09", gov, "002");
     assert!(docs_of(taken).iter().any(|d| d == "004"), "{taken:#}");

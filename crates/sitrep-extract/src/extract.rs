@@ -110,12 +110,33 @@ impl Extractor {
             }
             match best {
                 Some((Target::Event(sub), score)) if score >= MIN_EVENT_SCORE => {
+                    // Dead counted next to a withdrawal or a deal ("ISIS
+                    // withdrew on Monday, noting that 32 fighters were also
+                    // killed") died in the fighting reported just before.
+                    if !is_violent(sub) && counts(Outcome::Killed) {
+                        if let Some(m) = mentions
+                            .iter_mut()
+                            .rev()
+                            .find(|m| is_violent(m.sub) && i <= m.sentence + 3)
+                        {
+                            m.extra.push(s.span);
+                        }
+                    }
+                    // Where the event is named: the verb of taking for a
+                    // change of hands, else the classifier's first cue. A
+                    // modal or negation later in the sentence ("…, adding
+                    // that this would pave the way to …") is not its.
+                    let anchor = if territorial(sub) {
+                        taking_verb(text, s.span).map(|(at, _)| at)
+                    } else {
+                        scores.anchor(Target::Event(sub)).map(|a| s.span.start + a)
+                    };
                     mentions.push(Mention {
                         sentence: i,
                         span: s.span,
                         sub,
                         score,
-                        modality: modality(ann, &[s.span]),
+                        modality: modality_at(ann, s.span, anchor),
                         extra: Vec::new(),
                     });
                 }
@@ -193,7 +214,7 @@ impl Extractor {
                 (
                     place_in(geo, text, m.span)
                         .and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
-                    date_in(ann, text, m.span).and_then(|d| d.start),
+                    date_in(ann, text, m.span, false).and_then(|d| d.start),
                 )
             })
             .collect();
@@ -240,15 +261,18 @@ impl Extractor {
                     &spans,
                     g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0),
                 ),
-                location: territorial(first.sub)
-                    .then(|| taken_place(geo, text, &spans))
-                    .flatten()
-                    .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
-                    .or(lead_place)
-                    .filter(|t| class_rank(t) < 3)
-                    .or(main_place)
-                    .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
-                    .map(|t| location(t, text)),
+                location: match territorial(first.sub).then(|| taken_place(geo, text, &spans)) {
+                    // "recaptured the town": the place the report is about.
+                    Some(Err(())) => lead_place.or(main_place),
+                    Some(Ok(p)) => p,
+                    None => None,
+                }
+                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
+                .or(lead_place)
+                .filter(|t| class_rank(t) < 3)
+                .or(main_place)
+                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
+                .map(|t| location(t, text)),
                 actor1: None,
                 actor2: None,
                 associated_actors: Vec::new(),
@@ -315,13 +339,78 @@ impl Extractor {
             }
             ev.actor2 = it.next().map(|a| actor(a));
             ev.associated_actors = it.map(|a| actor(a)).collect();
+            // In a battle or a bombardment the second actor is the other
+            // side: an ally of the first ("troops and allied militias")
+            // is associated with it.
+            if !territorial(first.sub)
+                && matches!(
+                    first.sub.event_type(),
+                    sitrep_core::event::EventType::Battles
+                        | sitrep_core::event::EventType::ExplosionsRemoteViolence
+                )
+            {
+                let side = |a: &EventActor| {
+                    a.kind.as_deref() == Some("state-forces")
+                        || a.name.to_ascii_lowercase().contains("pro-government")
+                };
+                if let (Some(a1), Some(a2)) = (&ev.actor1, &ev.actor2) {
+                    if side(a1) && side(a2) {
+                        let pos = ev.associated_actors.iter().position(|x| {
+                            !side(x)
+                                && !matches!(x.kind.as_deref(), Some("civilians" | "protesters"))
+                        });
+                        if let Some(p) = pos {
+                            let other = ev.associated_actors.remove(p);
+                            if let Some(ally) = ev.actor2.replace(other) {
+                                ev.associated_actors.insert(0, ally);
+                            }
+                        }
+                    }
+                }
+            }
+            // Only armies fly: when the evidence of an air strike names no
+            // state or foreign force, the one named in the title or lead
+            // carried it out, and an armed group named in the evidence is
+            // its target.
+            if first.sub == S::AirDroneStrike {
+                let flies = |k: Option<&str>| matches!(k, Some("state-forces" | "external-forces"));
+                if !ev.actor1.as_ref().is_some_and(|a| flies(a.kind.as_deref())) {
+                    let lead: Vec<Span> = title
+                        .into_iter()
+                        .chain(ann.sentences.iter().take(3).map(|s| s.span))
+                        .collect();
+                    let named = geo.actors.iter().find(|a| {
+                        lead.iter().any(|l| l.contains(a.span))
+                            && matches!(
+                                a.kind,
+                                Some(ActorKind::StateForces) | Some(ActorKind::ExternalForces)
+                            )
+                    });
+                    let target = ev.actor1.take();
+                    ev.actor1 = named.map(actor);
+                    if let Some(t) = target {
+                        if ev.actor2.is_none() {
+                            ev.actor2 = Some(t);
+                        } else {
+                            ev.associated_actors.insert(0, t);
+                        }
+                    }
+                    if let (Some(a1), Some(a2)) = (&ev.actor1, &ev.actor2) {
+                        if a1.id == a2.id {
+                            ev.actor2 = None;
+                        }
+                    }
+                    ev.associated_actors
+                        .retain(|x| ev.actor1.as_ref().is_none_or(|a| a.id != x.id));
+                }
+            }
             // ACLED: who takes a place decides the territorial sub-type.
             if matches!(
                 ev.sub_event_type,
                 S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
             ) {
                 // Without a clear subject the classifier's reading stands.
-                if let Some(a) = taker(text, &spans, &actors).filter(|a| a.kind.is_some()) {
+                if let Some(a) = taker(geo, text, &spans).filter(|a| a.kind.is_some()) {
                     let state_side = a.kind == Some(ActorKind::StateForces)
                         || a.name.to_ascii_lowercase().contains("pro-government");
                     ev.sub_event_type = if state_side {
@@ -329,9 +418,40 @@ impl Extractor {
                     } else {
                         S::NonStateActorOvertakesTerritory
                     };
+                    // The taker is the first actor; the side it took the
+                    // place from comes second.
+                    if ev.actor1.as_ref().is_none_or(|x| x.id != a.actor_id) {
+                        let old1 = ev.actor1.take();
+                        ev.actor1 = Some(actor(a));
+                        let mut rest: Vec<EventActor> = old1
+                            .into_iter()
+                            .chain(ev.actor2.take())
+                            .chain(std::mem::take(&mut ev.associated_actors))
+                            .filter(|x| x.id != a.actor_id)
+                            .collect();
+                        if !rest.is_empty() {
+                            ev.actor2 = Some(rest.remove(0));
+                        }
+                        ev.associated_actors = rest;
+                    }
                 }
             }
-            figures(&mut ev, ann, geo, text, &with_extra);
+            // Displacement has no perpetrator in ACLED's sense: the actors
+            // named (who displaced, who fought) are associated.
+            if ev.sub_event_type == S::Displacement {
+                let mut rest: Vec<EventActor> = ev
+                    .actor1
+                    .take()
+                    .into_iter()
+                    .chain(ev.actor2.take())
+                    .collect();
+                rest.append(&mut ev.associated_actors);
+                ev.associated_actors = rest;
+            }
+            // A non-violent event has no dead of its own.
+            if is_violent(ev.sub_event_type) || ev.sub_event_type == S::Displacement {
+                figures(&mut ev, ann, geo, text, &with_extra);
+            }
             out.events.push(ev);
         }
         // The primary event: the strongest mention, weighted towards the
@@ -353,6 +473,13 @@ impl Extractor {
                         m.score * pos
                     })
                     .sum::<f32>();
+                // ACLED codes a change of hands won in fighting as the
+                // territorial event, not as the fighting around it.
+                let w = if territorial(mentions[g[0]].sub) {
+                    w * 1.3
+                } else {
+                    w
+                };
                 (n, w)
             })
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
@@ -373,7 +500,7 @@ impl Extractor {
         spans: &[Span],
         first_sentence: usize,
     ) -> EventDate {
-        if let Some(d) = spans.iter().find_map(|&s| date_in(ann, text, s)) {
+        if let Some(d) = spans.iter().find_map(|&s| date_in(ann, text, s, false)) {
             return d;
         }
         // A sentence that continues the previous one's story ("ISIS attacked
@@ -383,9 +510,14 @@ impl Extractor {
             .checked_sub(1)
             .and_then(|i| ann.sentences.get(i))
         {
-            if let Some(d) = date_in(ann, text, prev.span) {
+            if let Some(d) = date_in(ann, text, prev.span, false) {
                 return d;
             }
+        }
+        // The day the source spoke ("the monitor said Friday") bounds the
+        // event when nothing else dates it.
+        if let Some(d) = spans.iter().find_map(|&s| date_in(ann, text, s, true)) {
+            return d;
         }
         match doc.published.date {
             Some(p) => EventDate {
@@ -404,78 +536,128 @@ impl Extractor {
     }
 }
 
-/// Who took the place: the last actor named before the first verb of
-/// taking in the evidence ("Syrian air strikes hit Aleppo as rebels captured
-/// a village" → the rebels).
-fn taker<'a>(text: &str, spans: &[Span], actors: &[&'a ActorMention]) -> Option<&'a ActorMention> {
-    const VERBS: &[&str] = &[
-        "captur",
+/// Verbs of taking a place, strongest first: a finite verb of capture says
+/// who took what; a nominal "capture of" or "control of" may be background
+/// or hypothetical ("the capture of X would cap …"), and "entered" or
+/// "stormed" only when nothing stronger is said.
+const TAKING_VERBS: &[&[&str]] = &[
+    &[
         "recaptur",
-        "seiz",
-        "took",
         "retook",
         "retak",
         "regain",
+        "captured",
+        "capturing",
+        "seiz",
+        "took",
         "overran",
         "overrun",
         "liberat",
-        "entered",
         "gained control",
         "taken control",
-        "control of",
+        "taken over",
         "freed",
-        "stormed",
-        "advanced",
-    ];
-    for &s in spans {
-        let lower = s.slice(text).to_ascii_lowercase();
-        let Some(at) = VERBS.iter().filter_map(|v| lower.find(v)).min() else {
-            continue;
-        };
-        let verb = s.start + at;
-        // The subject stands close before its verb; further back, or across
-        // a comma, it is another clause's ("According to an army
-        // spokesperson, militants gained control").
-        let close = actors
+    ],
+    &["capture", "control of", "entered", "stormed", "advanced"],
+];
+
+/// The first verb of taking in a span, by strength: its byte offset and
+/// its length.
+fn taking_verb(text: &str, s: Span) -> Option<(usize, usize)> {
+    (0..TAKING_VERBS.len()).find_map(|tier| taking_verb_of(text, s, tier))
+}
+
+/// The first verb of taking of one strength tier in a span.
+fn taking_verb_of(text: &str, s: Span, tier: usize) -> Option<(usize, usize)> {
+    let lower = s.slice(text).to_ascii_lowercase();
+    TAKING_VERBS[tier]
+        .iter()
+        .filter_map(|v| {
+            lower
+                .match_indices(v)
+                .find(|(p, _)| *p == 0 || !lower.as_bytes()[p - 1].is_ascii_alphanumeric())
+        })
+        .min_by_key(|(p, _)| *p)
+        .map(|(p, v)| (s.start + p, v.len()))
+}
+
+/// The verbs of taking in the evidence, strongest first, then in order.
+fn taking_verbs(text: &str, spans: &[Span]) -> Vec<(Span, usize, usize)> {
+    (0..TAKING_VERBS.len())
+        .flat_map(|tier| {
+            spans
+                .iter()
+                .filter_map(move |&s| taking_verb_of(text, s, tier).map(|(at, len)| (s, at, len)))
+        })
+        .collect()
+}
+
+/// Who took the place: the actor named just before the verb of taking
+/// ("Syrian air strikes hit Aleppo as rebels captured a village" → the
+/// rebels); across a comma (an apposition or a list), the first actor of
+/// the verb's clause ("the army, along with its allies, including
+/// Hezbollah, managed to retake" → the army).
+fn taker<'a>(geo: &'a PlacesAndActors, text: &str, spans: &[Span]) -> Option<&'a ActorMention> {
+    for (s, verb, _) in taking_verbs(text, spans) {
+        let candidates: Vec<&ActorMention> = geo
+            .actors
             .iter()
-            .filter(|a| s.contains(a.span) && a.span.end <= verb && verb - a.span.end <= 60)
+            .filter(|a| s.contains(a.span) && a.span.end <= verb)
+            .filter(|a| a.kind != Some(ActorKind::Source))
+            .filter(|a| !driven_out(text, a.span.start) && !modifies_noun(text, a.span.end))
+            .collect();
+        // The subject stands close before its verb.
+        let close = candidates
+            .iter()
+            .filter(|a| verb - a.span.end <= 60)
             .filter(|a| !text.get(a.span.end..verb).unwrap_or("").contains(','))
-            .filter(|a| !driven_out(text, a.span.start))
             .max_by_key(|a| a.span.end)
             .copied();
-        // Else the only actor named before the verb is its subject ("In the
-        // same context, the SDF affirmed, on Wednesday, capturing several
-        // villages").
-        return close.or_else(|| {
-            let mut before = actors
-                .iter()
-                .filter(|a| s.contains(a.span) && a.span.end <= verb)
-                .filter(|a| !driven_out(text, a.span.start));
-            match (before.next(), before.next()) {
-                (Some(a), None) => Some(*a),
-                _ => None,
-            }
-        });
+        if close.is_some() {
+            return close;
+        }
+        let lower = s.slice(text).to_ascii_lowercase();
+        let start = s.start + crate::classify::clause_start(&lower, verb - s.start);
+        if let Some(a) = candidates
+            .iter()
+            .filter(|a| a.span.start >= start)
+            .min_by_key(|a| a.span.start)
+        {
+            return Some(a);
+        }
     }
     None
 }
 
 /// Where the place was taken: the first place named after the verb of
-/// taking, within the same clause ("capturing the town of Al Qaim").
+/// taking, within the same clause ("capturing the town of Al Qaim"). An
+/// anaphoric object ("recaptured the town, which lies …") names no new
+/// place: `Err(())` asks the caller for the place the report is about.
 fn taken_place<'a>(
     geo: &'a PlacesAndActors,
     text: &str,
     spans: &[Span],
-) -> Option<&'a sitrep_core::place::Toponym> {
-    const VERBS: &[&str] = &[
-        "captur", "seiz", "took", "retook", "retak", "overran", "liberat",
-    ];
-    for &s in spans {
-        let lower = s.slice(text).to_ascii_lowercase();
-        let Some(at) = VERBS.iter().filter_map(|v| lower.find(v)).min() else {
-            continue;
-        };
-        let verb = s.start + at;
+) -> Result<Option<&'a sitrep_core::place::Toponym>, ()> {
+    for (s, verb, len) in taking_verbs(text, spans) {
+        let after = text.get(verb + len..s.end).unwrap_or("");
+        let object = after
+            .trim_start_matches(|c: char| c.is_alphabetic())
+            .trim_start()
+            .to_ascii_lowercase();
+        let object = object.strip_prefix("full control of ").unwrap_or(&object);
+        let object = object.strip_prefix("control of ").unwrap_or(object);
+        let anaphor = ["it ", "it,", "it.", "the town", "the city", "the village"]
+            .iter()
+            .any(|a| object.starts_with(a))
+            && !object
+                .trim_start_matches("the town")
+                .trim_start_matches("the city")
+                .trim_start_matches("the village")
+                .trim_start()
+                .starts_with("of ");
+        if anaphor {
+            return Err(());
+        }
         let found = geo
             .toponyms
             .iter()
@@ -483,10 +665,48 @@ fn taken_place<'a>(
             .filter(|t| t.place.is_some() && class_rank(t) < 3)
             .min_by_key(|t| t.span.start);
         if found.is_some() {
-            return found;
+            return Ok(found);
         }
     }
-    None
+    Ok(None)
+}
+
+/// Is the actor ending at `end` a modifier of the noun after it ("Daesh
+/// defences", "ISIS-held territory"), not a subject?
+fn modifies_noun(text: &str, end: usize) -> bool {
+    const NOUNS: &[&str] = &[
+        "defences",
+        "defenses",
+        "positions",
+        "lines",
+        "stronghold",
+        "strongholds",
+        "territory",
+        "-held",
+        "-controlled",
+        "held",
+        "controlled",
+        "fighters",
+        "militants",
+        "news",
+        "media",
+    ];
+    let after = text.get(end..).unwrap_or("");
+    let after = after
+        .strip_prefix('’')
+        .or_else(|| after.strip_prefix('\''))
+        .unwrap_or(after);
+    let after = after.strip_prefix('s').unwrap_or(after);
+    NOUNS.iter().any(|n| {
+        let rest = after.strip_prefix(' ').unwrap_or(after);
+        (n.starts_with('-') && after.starts_with(n))
+            || (rest.len() >= n.len()
+                && rest[..n.len()].eq_ignore_ascii_case(n)
+                && rest[n.len()..]
+                    .chars()
+                    .next()
+                    .is_none_or(|c| !c.is_alphanumeric()))
+    })
 }
 
 /// Is the actor mentioned at `start` the one driven out ("drive out
@@ -505,6 +725,14 @@ fn driven_out(text: &str, start: usize) -> bool {
         "ousting",
         "from",
         "against",
+        "with",
+        "through",
+        "according to",
+        "defeats for",
+        "losses for",
+        "loss for",
+        "setback for",
+        "blow to",
     ];
     let lo = (0..=start.saturating_sub(24))
         .rev()
@@ -574,10 +802,14 @@ fn quantities_in(ann: &Annotations, span: Span) -> impl Iterator<Item = &Quantit
     ann.quantities.iter().filter(move |q| span.contains(q.span))
 }
 
-fn date_in(ann: &Annotations, text: &str, span: Span) -> Option<EventDate> {
+/// The first dated time expression in a span. Unless `report_days`, a
+/// time attached to a verb of saying ("a monitor said Friday", "told AFP
+/// on Tuesday") is skipped: it dates the report, not the event.
+fn date_in(ann: &Annotations, text: &str, span: Span, report_days: bool) -> Option<EventDate> {
     ann.timexes
         .iter()
         .filter(|t| span.contains(t.span))
+        .filter(|t| report_days || !dates_the_report(ann, text, t.span))
         .filter(|t| matches!(t.kind, TimexType::Date | TimexType::Time))
         .find_map(|t| {
             let iv = t.interval.as_ref()?;
@@ -599,6 +831,18 @@ fn date_in(ann: &Annotations, text: &str, span: Span) -> Option<EventDate> {
                 text: Some(t.span.slice(text).to_string()),
             })
         })
+}
+
+/// Does the time expression at `t` follow a verb of saying closely ("said
+/// on Friday", "told AFP on Tuesday", "reported, early on November")?
+fn dates_the_report(ann: &Annotations, text: &str, t: Span) -> bool {
+    ann.attributions.iter().any(|a| {
+        a.trigger.end <= t.start
+            && t.start - a.trigger.end <= 40
+            && text.get(a.trigger.end..t.start).is_some_and(|gap| {
+                !gap.contains(" that") && !gap.contains(['.', ';', '"', '“', '”'])
+            })
+    })
 }
 
 /// The most specific resolved toponym in a span: a town beats a province,
@@ -905,6 +1149,36 @@ fn set_max(slot: &mut Option<Range>, r: &Range) {
     }
 }
 
+/// The modality of an event named at byte `anchor` of a sentence: the
+/// modal, negation or denial whose scope covers the anchor. Without an
+/// anchor, any in the sentence.
+fn modality_at(ann: &Annotations, sentence: Span, anchor: Option<usize>) -> EventModality {
+    let Some(at) = anchor else {
+        return modality(ann, &[sentence]);
+    };
+    let mut m = EventModality::Asserted;
+    for md in ann
+        .modalities
+        .iter()
+        .filter(|m| sentence.overlaps(m.scope) && m.scope.start <= at && at < m.scope.end)
+    {
+        m = with_marker(m, md.kind);
+    }
+    m
+}
+
+/// The modality after one more marker: a denial overrides; a hedge, a
+/// future or a condition only qualifies an asserted reading.
+fn with_marker(m: EventModality, kind: ModalityKind) -> EventModality {
+    match kind {
+        ModalityKind::Denial => EventModality::Denied,
+        ModalityKind::Hedge if m == EventModality::Asserted => EventModality::Claimed,
+        ModalityKind::Future if m == EventModality::Asserted => EventModality::Planned,
+        ModalityKind::Hypothetical if m == EventModality::Asserted => EventModality::Hypothetical,
+        _ => m,
+    }
+}
+
 /// The weakest modality over the evidence: one asserted sentence makes the
 /// event asserted; otherwise denial beats hedging beats plans.
 fn modality(ann: &Annotations, spans: &[Span]) -> EventModality {
@@ -912,15 +1186,7 @@ fn modality(ann: &Annotations, spans: &[Span]) -> EventModality {
     for &s in spans {
         let mut m = EventModality::Asserted;
         for md in ann.modalities.iter().filter(|m| s.overlaps(m.scope)) {
-            m = match md.kind {
-                ModalityKind::Denial => EventModality::Denied,
-                ModalityKind::Hedge if m == EventModality::Asserted => EventModality::Claimed,
-                ModalityKind::Future if m == EventModality::Asserted => EventModality::Planned,
-                ModalityKind::Hypothetical if m == EventModality::Asserted => {
-                    EventModality::Hypothetical
-                }
-                _ => m,
-            };
+            m = with_marker(m, md.kind);
         }
         if m == EventModality::Asserted {
             return m;
@@ -984,9 +1250,17 @@ fn means(sentence: &str) -> Option<String> {
         ("stabbed", "knife"),
     ];
     let lower = sentence.to_ascii_lowercase();
+    let b = lower.as_bytes();
+    // A key matches at a word start ("ied" is not the end of "died").
+    let at_word = |k: &str| {
+        lower
+            .match_indices(k)
+            .map(|(p, _)| p)
+            .find(|&p| p == 0 || !b[p - 1].is_ascii_alphanumeric())
+    };
     MEANS
         .iter()
-        .filter_map(|(k, v)| lower.find(k).map(|p| (p, *v)))
+        .filter_map(|(k, v)| at_word(k).map(|p| (p, *v)))
         .min_by_key(|(p, _)| *p)
         .map(|(_, v)| v.to_string())
 }

@@ -106,6 +106,12 @@ pub fn extent_of(texts: &[&str]) -> Option<(String, String)> {
     None
 }
 
+/// Forces entering a place, stated in the evidence of a battle ("troops
+/// entered the town, waging battles inside"): the place is contested.
+pub fn entry_of(texts: &[&str]) -> Option<(String, String)> {
+    find_marker(texts, CONTESTED).map(|p| ("contested".into(), p))
+}
+
 /// A withdrawal stated in the evidence of a battle.
 pub fn withdrawal_of(texts: &[&str]) -> Option<(String, String)> {
     find_marker(
@@ -147,6 +153,17 @@ fn change_of(e: &FusedEvent) -> Option<ControlChange> {
                 .as_ref()
                 .map_or("unknown".to_string(), |a| a.name.clone()),
         ),
+        None if e.extent.as_ref().is_some_and(|x| x.0 == "contested") => {
+            // Forces entered the place and fight inside: the entering side
+            // (the first actor) contests it.
+            let a1 = e.actor1.as_ref()?;
+            let holder = if is_state(a1) {
+                format!("government: {}", a1.name)
+            } else {
+                a1.name.clone()
+            };
+            ("contested entry", holder)
+        }
         None => {
             let (k, _) = e.extent.as_ref().filter(|x| x.0 == "withdrawal")?;
             let _ = k;
@@ -278,5 +295,15 @@ mod tests {
             "full"
         );
         assert_eq!(extent_of(&["Nothing here."]), None);
+    }
+
+    /// Regression: forces entering a town were coded as a change of hands;
+    /// now the entry is a battle, and the control timeline still sees the
+    /// town contested.
+    #[test]
+    fn a_battle_inside_a_town_contests_it() {
+        let t = ["Troops entered the town and waged fierce battles inside."];
+        assert_eq!(entry_of(&t).unwrap().0, "contested");
+        assert_eq!(entry_of(&["Troops shelled the town."]), None);
     }
 }

@@ -486,7 +486,7 @@ pub fn build(
             .iter()
             .flat_map(|r| r.evidence_text.iter().map(String::as_str))
             .collect();
-        crate::control::withdrawal_of(&texts)
+        crate::control::withdrawal_of(&texts).or_else(|| crate::control::entry_of(&texts))
     } else {
         None
     };

@@ -174,6 +174,15 @@ pub fn incompatible(a: &Features, b: &Features, ignore_direction: bool) -> Optio
     if a.family != b.family {
         return Some("different event families");
     }
+    // A battle dated to the day and a loosely dated change of hands (or
+    // the reverse) are different events: the loose date would chain the
+    // fighting of one day to the outcome of another.
+    if a.sub != b.sub {
+        let loose = |f: &Features| !f.precise && f.date.is_some_and(|(s, e)| e - s > 3);
+        if (a.precise && loose(b)) || (b.precise && loose(a)) {
+            return Some("a dated event and a loosely dated one of another type");
+        }
+    }
     if !ignore_direction {
         if let (Some(x), Some(y)) = (a.dir, b.dir) {
             if x != y {
