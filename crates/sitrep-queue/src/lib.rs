@@ -206,21 +206,35 @@ impl Queue {
         })
     }
 
-    /// Publish the result for report `report_seq` and wait until the
-    /// results stream has it.
-    pub fn publish_result(&self, report_seq: u64, payload: Vec<u8>) -> Result<()> {
+    /// Publish the results of a batch of reports (pipelined: all sent,
+    /// then every storage acknowledgement awaited) and only then
+    /// acknowledge the reports. Fails on the first result not stored; the
+    /// reports not acknowledged are redelivered.
+    pub fn complete(&self, done: Vec<(&Delivery, Vec<u8>)>) -> Result<()> {
         let subject = self.names.events_subject.clone();
         self.rt.block_on(async {
-            let p = jetstream::message::PublishMessage::build()
-                .payload(payload.into())
-                .message_id(format!("result-{report_seq}"))
-                .header(REPORT_SEQ_HEADER, report_seq.to_string().as_str());
-            self.js
-                .send_publish(subject, p)
-                .await
-                .map_err(err("sending a result"))?
-                .await
-                .map_err(err("storing a result"))?;
+            let mut acks = Vec::with_capacity(done.len());
+            for (d, payload) in &done {
+                let p = jetstream::message::PublishMessage::build()
+                    .payload(payload.clone().into())
+                    .message_id(format!("result-{}", d.seq))
+                    .header(REPORT_SEQ_HEADER, d.seq.to_string().as_str());
+                acks.push(
+                    self.js
+                        .send_publish(subject.clone(), p)
+                        .await
+                        .map_err(err("sending a result"))?,
+                );
+            }
+            for a in acks {
+                a.await.map_err(err("storing a result"))?;
+            }
+            for (d, _) in &done {
+                d.msg
+                    .ack()
+                    .await
+                    .map_err(|e| QueueError(format!("acknowledging report {}: {e}", d.seq)))?;
+            }
             Ok(())
         })
     }

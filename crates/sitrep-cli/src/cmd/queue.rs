@@ -327,11 +327,8 @@ pub fn worker(g: &Global, a: WorkerArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         cpu_busy += t.elapsed();
-        for (d, r) in batch.iter().zip(results) {
-            q.publish_result(d.seq, r)?;
-            q.ack(d)?;
-            done += 1;
-        }
+        q.complete(batch.iter().zip(results).collect())?;
+        done += batch.len() as u64;
         last_seen = Instant::now();
         if !g.quiet {
             eprintln!(
