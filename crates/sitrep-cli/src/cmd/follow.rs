@@ -17,7 +17,7 @@ use std::process::ExitCode;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::time::{Duration, Instant};
 
-use sitrep_store::{IngestItem, RunTotals, Store};
+use sitrep_store::{RunTotals, Store};
 
 use super::ingest::{print_summary, Args, FileError, Summary};
 use super::pipeline::Pipeline;
@@ -149,14 +149,7 @@ pub fn run(g: &Global, a: Args) -> anyhow::Result<ExitCode> {
      -> anyhow::Result<()> {
         let docs = std::mem::take(pending);
         let cleaned = input::clean_chunk(&cleaner, analysis.as_ref(), docs);
-        let items: Vec<IngestItem> = cleaned
-            .iter()
-            .map(|c| IngestItem {
-                doc: &c.doc,
-                fingerprint: c.fingerprint.as_ref(),
-                events: &c.events,
-            })
-            .collect();
+        let items = super::input::ingest_items(&cleaned);
         let r = store.ingest_batch(run_id, &items, errors)?;
         totals.add(&r.totals);
         let n_events: u64 = cleaned.iter().map(|c| c.events.len() as u64).sum();

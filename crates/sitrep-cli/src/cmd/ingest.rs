@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use serde::Serialize;
 use sitrep_read::ReadOptions;
-use sitrep_store::{IngestItem, RunTotals, Store};
+use sitrep_store::{RunTotals, Store};
 
 use super::input::{self, Cleaned};
 use super::pipeline::Pipeline;
@@ -296,15 +296,7 @@ pub fn pipeline(
             };
             for b in rx {
                 if let Some((store, run_id)) = store.as_mut() {
-                    let items: Vec<IngestItem> = b
-                        .docs
-                        .iter()
-                        .map(|c| IngestItem {
-                            doc: &c.doc,
-                            fingerprint: c.fingerprint.as_ref(),
-                            events: &c.events,
-                        })
-                        .collect();
+                    let items = input::ingest_items(&b.docs);
                     let r = store.ingest_batch(*run_id, &items, &b.errors)?;
                     flow.totals.add(&r.totals);
                     flow.errors.extend(

@@ -41,6 +41,18 @@ pub struct Cleaned {
     pub events: Vec<sitrep_core::event::Event>,
 }
 
+/// The store's view of a batch of cleaned documents.
+pub fn ingest_items(cleaned: &[Cleaned]) -> Vec<sitrep_store::IngestItem<'_>> {
+    cleaned
+        .iter()
+        .map(|c| sitrep_store::IngestItem {
+            doc: &c.doc,
+            fingerprint: c.fingerprint.as_ref(),
+            events: &c.events,
+        })
+        .collect()
+}
+
 /// Clean a chunk of documents on the rayon pool, fingerprint them and, with
 /// an analysis pipeline, extract their events.
 pub fn clean_chunk(
