@@ -173,6 +173,7 @@ def test_fusing_block_by_block_equals_fusing_everything():
     """What the Spark job relies on: fusing each `block` group apart gives
     the fused events of fusing all events at once."""
     pa = pytest.importorskip("pyarrow")
+    pc = pytest.importorskip("pyarrow.compute")
     recs = example_records()
     reports = [
         {"id": r["id"], "text": r.get("text") or r.get("html"), "published": r.get("published"),
@@ -188,7 +189,7 @@ def test_fusing_block_by_block_equals_fusing_everything():
     whole = sitrep.fuse_arrow(events).to_pylist()
     apart = []
     for b in reversed(blocks):
-        mask = pa.compute.equal(events.column("block"), b)
+        mask = pc.equal(events.column("block"), b)
         apart += sitrep.fuse_arrow(events.filter(mask)).to_pylist()
     key = lambda r: r["fused_id"]
     assert sorted(apart, key=key) == sorted(whole, key=key)
