@@ -50,16 +50,8 @@ pub struct Args {
     /// Files or folders to read (text, HTML, JSON Lines, WARC, .gz); `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Publication date for every document read (YYYY-MM-DD, YYYY-MM or YYYY);
-    /// overrides sidecars and records.
-    #[arg(long, value_name = "DATE")]
-    pub published: Option<String>,
-    /// Outlet name for every document read.
-    #[arg(long)]
-    pub outlet: Option<String>,
-    /// Source URL for every document read.
-    #[arg(long)]
-    pub url: Option<String>,
+    #[command(flatten)]
+    pub meta: MetaArgs,
     /// Print the summary as one JSON object on stdout.
     #[arg(long)]
     pub json: bool,
@@ -83,7 +75,23 @@ pub struct Args {
     pub latency_ms: u64,
 }
 
-impl Args {
+/// Metadata given on the command line for every document read (`ingest`,
+/// `publish`).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct MetaArgs {
+    /// Publication date for every document read (YYYY-MM-DD, YYYY-MM or YYYY);
+    /// overrides sidecars and records.
+    #[arg(long, value_name = "DATE")]
+    pub published: Option<String>,
+    /// Outlet name for every document read.
+    #[arg(long)]
+    pub outlet: Option<String>,
+    /// Source URL for every document read.
+    #[arg(long)]
+    pub url: Option<String>,
+}
+
+impl MetaArgs {
     /// The read options the flags give.
     pub fn read_options(&self) -> ReadOptions {
         ReadOptions {
@@ -92,6 +100,13 @@ impl Args {
             url: self.url.clone(),
             ..ReadOptions::default()
         }
+    }
+}
+
+impl Args {
+    /// The read options the flags give.
+    pub fn read_options(&self) -> ReadOptions {
+        self.meta.read_options()
     }
 }
 

@@ -22,7 +22,6 @@ use rayon::prelude::*;
 use serde_json::{json, Value};
 use sitrep_core::Document;
 use sitrep_queue::{Delivery, Names, Queue};
-use sitrep_read::ReadOptions;
 use sitrep_store::{Fingerprint, IngestItem};
 
 use super::pipeline::Pipeline;
@@ -98,15 +97,8 @@ pub struct PublishArgs {
     /// Files or folders to read; `-` reads stdin.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
-    /// Publication date for every document (as for `ingest`).
-    #[arg(long, value_name = "DATE")]
-    pub published: Option<String>,
-    /// Outlet name for every document.
-    #[arg(long)]
-    pub outlet: Option<String>,
-    /// Source URL for every document.
-    #[arg(long)]
-    pub url: Option<String>,
+    #[command(flatten)]
+    pub meta: super::ingest::MetaArgs,
     /// Print the summary as JSON.
     #[arg(long)]
     pub json: bool,
@@ -178,12 +170,7 @@ pub fn publish(g: &Global, a: PublishArgs) -> anyhow::Result<ExitCode> {
     let started = Instant::now();
     let q = a.nats.connect()?;
     let max_payload = q.max_payload();
-    let opts = ReadOptions {
-        published: a.published.clone(),
-        outlet: a.outlet.clone(),
-        url: a.url.clone(),
-        ..ReadOptions::default()
-    };
+    let opts = a.meta.read_options();
     let progress = super::ingest::Progress::new(g.quiet || a.json);
     let mut errors: Vec<(String, String)> = Vec::new();
     let mut published = 0u64;
