@@ -251,7 +251,13 @@ impl Db {
     /// Begin a write transaction; it rolls back unless committed. On
     /// PostgreSQL it first waits for the schema's writer lock.
     pub(crate) fn transaction(&self) -> Result<Tx<'_>> {
-        self.execute_batch("BEGIN")?;
+        // SQLite: IMMEDIATE takes the writer lock now (waiting out the busy
+        // timeout), so what the transaction reads cannot change before it
+        // writes, and a reader never fails to upgrade to a writer.
+        self.execute_batch(match self {
+            Db::Sqlite(_) => "BEGIN IMMEDIATE",
+            Db::Postgres(_) => "BEGIN",
+        })?;
         let tx = Tx {
             db: self,
             done: false,

@@ -92,6 +92,33 @@ pub struct Store {
     near_dup_threshold: f64,
 }
 
+/// Switch an SQLite database to WAL mode. Switching needs the exclusive
+/// lock, and SQLite answers "database is locked" at once instead of calling
+/// the busy handler when another connection holds any lock (as when several
+/// processes open one new file together), so this retries for as long as the
+/// busy timeout would wait.
+fn wal_mode(conn: &Connection) -> Result<()> {
+    let deadline = std::time::Instant::now() + SQLITE_BUSY_TIMEOUT;
+    let mut pause = Duration::from_millis(1);
+    loop {
+        // `journal_mode` returns a row; "memory" for in-memory databases.
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Ok(_) => return Ok(()),
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if e.code == rusqlite::ErrorCode::DatabaseBusy
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(Duration::from_millis(50));
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+}
+
+/// How long an SQLite connection waits for another one's lock.
+const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
 impl Store {
     /// Open (or create) the database at `location` and apply pending
     /// migrations: an SQLite file (switched to WAL mode), or a PostgreSQL
@@ -113,9 +140,8 @@ impl Store {
     }
 
     fn setup_sqlite(conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(30))?;
-        // `journal_mode` returns a row; "memory" for in-memory databases.
-        let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+        conn.busy_timeout(SQLITE_BUSY_TIMEOUT)?;
+        wal_mode(&conn)?;
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")?;
         conn.set_prepared_statement_cache_capacity(64);
         Self::setup(Db::Sqlite(conn))

@@ -120,6 +120,18 @@ pub(crate) fn migrate(conn: &Db) -> Result<i64> {
         let dialect = conn.backend().dialect();
         for m in MIGRATIONS.iter().filter(|m| m.version > start) {
             let tx = conn.transaction()?;
+            // Another connection may have applied it since `start` was read
+            // (SQLite has no lock around the whole run): the writer lock is
+            // held now, so this reading stays true until the commit.
+            let applied: Option<i64> =
+                tx.query_row("SELECT MAX(version) FROM schema_migrations", [], |r| {
+                    r.get(0)
+                })?;
+            if applied.unwrap_or(0) >= m.version {
+                tx.commit()?;
+                version = applied.unwrap_or(0);
+                continue;
+            }
             tx.execute_batch(&m.render(&dialect))
                 .map_err(|source| StoreError::Migration {
                     version: m.version,

@@ -769,3 +769,23 @@ fn an_unreachable_postgresql_server_is_a_clear_error() {
     assert!(!err.contains("s3cret"), "{err}");
     assert!(err.contains("error connecting to server: "), "{err}");
 }
+
+/// Regression (CI, stop 11): four threads opening one new SQLite file
+/// failed with "migration 2 (events) failed: table events already exists".
+/// Each had read the schema version before taking the writer lock, so the
+/// second to get the lock ran a migration the first had just applied. The
+/// race is narrow, so this opens many new databases with more threads.
+#[test]
+fn concurrent_sqlite_opens_never_apply_a_migration_twice() {
+    let latest = sitrep_store::migrate::MIGRATIONS.len() as i64;
+    for _ in 0..25 {
+        let db = sitrep_store::testing::TestDb::sqlite();
+        let versions: Vec<i64> = std::thread::scope(|sc| {
+            let hs: Vec<_> = (0..8)
+                .map(|_| sc.spawn(|| db.open().schema_version().unwrap()))
+                .collect();
+            hs.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        assert_eq!(versions, vec![latest; 8]);
+    }
+}
