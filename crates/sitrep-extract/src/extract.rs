@@ -206,13 +206,20 @@ impl Extractor {
             return out;
         }
         let chars = CharIndex::new(text);
+        let home = home_country(geo);
+        // A place abroad, in a report about one country, is more often a
+        // capital that speaks or a wrongly resolved village than the scene.
+        let abroad = |t: &&sitrep_core::place::Toponym| {
+            class_rank(t) < 3
+                && home.is_some_and(|h| t.place.as_ref().is_some_and(|p| p.country_code != h))
+        };
         // Merge mentions of the same sub-type with the same place and date.
         let mut groups: Vec<Vec<usize>> = Vec::new();
         let keys: Vec<(Option<u32>, Option<String>)> = mentions
             .iter()
             .map(|m| {
                 (
-                    place_in(geo, text, m.span)
+                    place_in(geo, text, m.span, home)
                         .and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
                     date_in(ann, text, m.span, false).and_then(|d| d.start),
                 )
@@ -233,8 +240,8 @@ impl Extractor {
                 None => groups.push(vec![i]),
             }
         }
-        let lead_place = lead_place(geo, text, ann, title);
-        let main_place = main_place(geo);
+        let lead_place = lead_place(geo, text, ann, title, home);
+        let main_place = main_place(geo, home);
         for (n, g) in groups.iter().enumerate() {
             // In a merged protest, the most severe reading wins.
             let first = g
@@ -267,11 +274,16 @@ impl Extractor {
                     Some(Ok(p)) => p,
                     None => None,
                 }
-                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
-                .or(lead_place)
+                .or_else(|| {
+                    spans
+                        .iter()
+                        .find_map(|&s| place_in(geo, text, s, home))
+                        .filter(|t| !abroad(t))
+                })
+                .or(lead_place.filter(|t| !abroad(t)))
                 .filter(|t| class_rank(t) < 3)
                 .or(main_place)
-                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
+                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s, home)))
                 .map(|t| location(t, text)),
                 actor1: None,
                 actor2: None,
@@ -482,6 +494,9 @@ impl Extractor {
                 };
                 (n, w)
             })
+            .collect::<Vec<_>>();
+        let primary = generic_to_specific(&groups, &mentions, &out.events, primary)
+            .into_iter()
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(n, _)| n);
         if let Some(p) = primary {
@@ -534,6 +549,40 @@ impl Extractor {
             },
         }
     }
+}
+
+/// A generic report of violence ("a massacre", "an attack on the town",
+/// "civilians were killed") with no means of its own, and an air strike,
+/// shelling or bombing told within the next sentences on a compatible day,
+/// are one story: the named means says what happened. The generic group's
+/// weight in the choice of the primary event goes to the specific one.
+fn generic_to_specific(
+    groups: &[Vec<usize>],
+    mentions: &[Mention],
+    events: &[Event],
+    mut weights: Vec<(usize, f32)>,
+) -> Vec<(usize, f32)> {
+    let first = |g: &Vec<usize>| g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0);
+    for (n, g) in groups.iter().enumerate() {
+        let e = &events[n];
+        if !matches!(e.sub_event_type, S::Attack | S::ArmedClash) || e.means.is_some() {
+            continue;
+        }
+        let start = first(g);
+        let specific = groups.iter().enumerate().find(|(m, h)| {
+            let f = &events[*m];
+            crate::classify::is_remote(f.sub_event_type)
+                && f.modality == e.modality
+                && first(h) <= start + 2
+                && compatible(&f.date.start, &e.date.start)
+        });
+        if let Some((m, _)) = specific {
+            let w = weights[n].1;
+            weights[m].1 += w;
+            weights[n].1 = 0.0;
+        }
+    }
+    weights
 }
 
 /// Verbs of taking a place, strongest first: a finite verb of capture says
@@ -851,12 +900,45 @@ fn place_in<'a>(
     geo: &'a PlacesAndActors,
     text: &str,
     span: Span,
+    home: Option<&str>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
     geo.toponyms
         .iter()
         .filter(|t| span.contains(t.span) && t.place.is_some())
         .filter(|t| !is_dateline(t) && !opens_dateline(t, text, span))
-        .min_by_key(|t| (class_rank(t), t.span.start))
+        .min_by_key(|t| (!at_home(t, home), class_rank(t), t.span.start))
+}
+
+/// The country a report is about: the one its resolved places (countries
+/// included) fall in most often, when it has at least two of them.
+fn home_country(geo: &PlacesAndActors) -> Option<&str> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for p in geo.toponyms.iter().filter_map(|t| t.place.as_ref()) {
+        let cc = p.country_code.as_str();
+        if cc.is_empty() {
+            continue;
+        }
+        match counts.iter_mut().find(|(c, _)| *c == cc) {
+            Some(c) => c.1 += 1,
+            None => counts.push((cc, 1)),
+        }
+    }
+    let total: u32 = counts.iter().map(|c| c.1).sum();
+    counts
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0)))
+        .map(|(_, c)| *c)
+        .filter(|c| c.1 >= 2 && 2 * c.1 > total)
+        .map(|c| c.0)
+}
+
+/// Is the place in the report's home country (or is there none)?
+fn at_home(t: &sitrep_core::place::Toponym, home: Option<&str>) -> bool {
+    match (home, t.place.as_ref()) {
+        (Some(h), Some(p)) => p.country_code == h,
+        _ => true,
+    }
 }
 
 /// A dateline place ("BEIRUT, Lebanon (AFP) –") says where the report was
@@ -896,24 +978,30 @@ fn lead_place<'a>(
     text: &str,
     ann: &Annotations,
     title: Option<Span>,
+    home: Option<&str>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
-    title.and_then(|t| place_in(geo, text, t)).or_else(|| {
-        ann.sentences
-            .iter()
-            .take(3)
-            .find_map(|s| place_in(geo, text, s.span))
-    })
+    title
+        .and_then(|t| place_in(geo, text, t, home))
+        .or_else(|| {
+            ann.sentences
+                .iter()
+                .take(3)
+                .find_map(|s| place_in(geo, text, s.span, home))
+        })
 }
 
 /// The place a report names most often below country level (ties go to
 /// the first named): the fallback for events whose sentences name only a
 /// country or nothing.
-fn main_place(geo: &PlacesAndActors) -> Option<&sitrep_core::place::Toponym> {
+fn main_place<'a>(
+    geo: &'a PlacesAndActors,
+    home: Option<&str>,
+) -> Option<&'a sitrep_core::place::Toponym> {
     let mut counts: Vec<(u32, usize, &sitrep_core::place::Toponym)> = Vec::new();
     for t in geo
         .toponyms
         .iter()
-        .filter(|t| !is_dateline(t) && class_rank(t) < 3)
+        .filter(|t| !is_dateline(t) && class_rank(t) < 3 && at_home(t, home))
     {
         let Some(id) = t.place.as_ref().map(|p| p.geonames_id) else {
             continue;

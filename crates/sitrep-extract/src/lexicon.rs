@@ -112,6 +112,11 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("bombed", Sub(S::AirDroneStrike, 1.0)),
     ("bombing raid*", Sub(S::AirDroneStrike, 2.5)),
     ("aerial bombardment*", Sub(S::AirDroneStrike, 2.5)),
+    ("aerial bombing*", Sub(S::AirDroneStrike, 2.5)),
+    ("air bombing*", Sub(S::AirDroneStrike, 2.5)),
+    // "a barrel bomb attack" is dropped from the air, not planted.
+    ("barrel bomb attack*", Block),
+    ("barrel bomb attack*", Sub(S::AirDroneStrike, 3.0)),
     ("aerial attack*", Sub(S::AirDroneStrike, 2.5)),
     ("aircraft", Sub(S::AirDroneStrike, 1.0)),
     ("drone*", Sub(S::AirDroneStrike, 1.0)),

@@ -59,6 +59,9 @@ struct Prediction {
     children: u32,
     women: u32,
     noncivilians: u32,
+    /// The primary event's sub-type and means, for `--rows`.
+    sub_event_type: Option<S>,
+    means: Option<String>,
 }
 
 pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
@@ -125,6 +128,10 @@ pub fn run(_g: &Global, a: Args) -> anyhow::Result<ExitCode> {
     for (key, l, p) in &results {
         if a.rows {
             println!("{key}\n  gold {l:?}\n  pred {p:?}");
+            if let Some(t) = p.sub_event_type {
+                let means = p.means.as_deref().unwrap_or("-");
+                println!("  primary event: {}, means {means}", t.as_str());
+            }
         }
         table.add(l, p);
     }
@@ -182,6 +189,8 @@ fn predict(e: Option<&Event>) -> Prediction {
         children: best(&e.fatalities.children),
         women: best(&e.fatalities.women),
         noncivilians,
+        sub_event_type: Some(e.sub_event_type),
+        means: e.means.clone(),
     }
 }
 
