@@ -670,6 +670,12 @@ fn compose(f: &Features, lower: &str, out: &mut SentenceScores) {
         out.scale(ev(S::ArmedClash), 0.5);
         out.scale(ev(S::Attack), 0.5);
     }
+    // Shells, rockets or bombs that carry chlorine or sarin are a chemical
+    // attack: the agent outweighs the delivery.
+    if out.get(ev(S::ChemicalWeapon)) >= 2.5 {
+        out.scale(ev(S::ShellingArtilleryMissile), 0.5);
+        out.scale(ev(S::AirDroneStrike), 0.5);
+    }
     // A strike or shelling in the same sentence as a ceasefire or truce
     // violates it or falls outside it ("jets struck the town in violation
     // of the truce"): the agreement is the background.
@@ -902,6 +908,70 @@ mod tests {
             sub("The two sides agreed a truce for the valley on Sunday."),
             Some(S::Agreement)
         );
+    }
+
+    /// Lexicon round on CASE 2021 error classes, each on a written sentence.
+    #[test]
+    fn lexicon_of_means_targets_and_protests() {
+        let cases: &[(&str, Option<S>)] = &[
+            // A projectile that lands or is fired is the event.
+            (
+                "Rockets struck a base hosting troops near Vell; an inquiry into the attack began.",
+                Some(S::ShellingArtilleryMissile),
+            ),
+            // A ship is not a strike.
+            (
+                "The aircraft carrier left the harbour of Vell for repairs.",
+                None,
+            ),
+            // A chemical weapons facility is a target, not the weapon used.
+            (
+                "Warplanes struck what officials called chemical weapons facilities near Vell.",
+                Some(S::AirDroneStrike),
+            ),
+            // Chlorine carried by shells is a chemical attack.
+            (
+                "Rebels fired shells filled with chlorine into the old quarter of Vell.",
+                Some(S::ChemicalWeapon),
+            ),
+            // Handguns found are disrupted weapons use.
+            (
+                "Police said two pistols and a shotgun were found in a car near Vell.",
+                Some(S::DisruptedWeaponsUse),
+            ),
+            // Prisoners who protest are not detained by the protest.
+            (
+                "Detainees at the Vell jail staged a protest over their food on Monday.",
+                Some(S::PeacefulProtest),
+            ),
+            // Suppression is intervention; with injuries, excessive force.
+            (
+                "Police suppressed a sit-in by nurses outside the Vell clinic.",
+                Some(S::ProtestWithIntervention),
+            ),
+            (
+                "Dozens of injuries were reported as police suppressed a march of nurses in Vell.",
+                Some(S::ExcessiveForceAgainstProtesters),
+            ),
+            // Protesters setting buildings ablaze riot.
+            (
+                "Protesters set ablaze two banks as the rally in Vell turned on the city hall.",
+                Some(S::ViolentDemonstration),
+            ),
+            // Moving troops is a change to the group's activity.
+            (
+                "The army is moving troops and tanks to the border east of Vell.",
+                Some(S::ChangeToGroupActivity),
+            ),
+            // An attack on a campus is an attack on civilians.
+            (
+                "Militants attacked a college campus in Vell, killing two students.",
+                Some(S::Attack),
+            ),
+        ];
+        for (text, want) in cases {
+            assert_eq!(sub(text), *want, "{text}");
+        }
     }
 
     #[test]

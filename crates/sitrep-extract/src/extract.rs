@@ -554,8 +554,9 @@ impl Extractor {
 /// A generic report of violence ("a massacre", "an attack on the town",
 /// "civilians were killed") with no means of its own, and an air strike,
 /// shelling or bombing told within the next sentences on a compatible day,
-/// are one story: the named means says what happened. The generic group's
-/// weight in the choice of the primary event goes to the specific one.
+/// are one story: the named means says what happened. So are shells or
+/// planes and the chemical agent they carried. The generic group's weight
+/// in the choice of the primary event goes to the specific one.
 fn generic_to_specific(
     groups: &[Vec<usize>],
     mentions: &[Mention],
@@ -565,13 +566,24 @@ fn generic_to_specific(
     let first = |g: &Vec<usize>| g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0);
     for (n, g) in groups.iter().enumerate() {
         let e = &events[n];
-        if !matches!(e.sub_event_type, S::Attack | S::ArmedClash) || e.means.is_some() {
+        let generic = match e.sub_event_type {
+            S::Attack | S::ArmedClash => e.means.is_none(),
+            S::ShellingArtilleryMissile | S::AirDroneStrike => true,
+            _ => false,
+        };
+        if !generic {
             continue;
         }
+        // What is more specific: a named means than a generic attack; the
+        // agent (chlorine, sarin) than the shells or planes that carried it.
+        let more_specific = |t: S| match e.sub_event_type {
+            S::Attack | S::ArmedClash => crate::classify::is_remote(t),
+            _ => t == S::ChemicalWeapon,
+        };
         let start = first(g);
         let specific = groups.iter().enumerate().find(|(m, h)| {
             let f = &events[*m];
-            crate::classify::is_remote(f.sub_event_type)
+            more_specific(f.sub_event_type)
                 && f.modality == e.modality
                 && first(h) <= start + 2
                 && compatible(&f.date.start, &e.date.start)
