@@ -66,6 +66,12 @@ pub(crate) enum Feature {
     Seizure,
     /// Weapons or explosives as objects.
     Weapon,
+    /// A side driven from a place, in the passive ("were pushed back from",
+    /// "were driven out of"): the other side took it.
+    Ousted,
+    /// A protest held in memory of the dead ("to mourn", "in memory of"):
+    /// the dead and the force named after it are its cause, not its outcome.
+    Mourning,
 }
 
 use Cue::{Block, Non, Sub, F};
@@ -311,12 +317,27 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("retaking", F(Recapture)),
     ("regain*", F(Recapture)),
     ("liberat*", F(Recapture)),
+    // "Liberation" names fronts and committees; "the liberation of" a
+    // place is its recapture.
+    ("liberation", Block),
+    ("liberation of", F(Recapture)),
     ("freed", F(Recapture)),
     ("recovered", F(Recapture)),
     ("cleared", F(Recapture)),
     ("clearing", F(Recapture)),
     ("purg*", F(Recapture)),
     ("reclaim*", F(Recapture)),
+    ("were pushed back from", F(Ousted)),
+    ("was pushed back from", F(Ousted)),
+    ("were pushed out of", F(Ousted)),
+    ("were driven out of", F(Ousted)),
+    ("was driven out of", F(Ousted)),
+    ("were driven from", F(Ousted)),
+    ("were expelled from", F(Ousted)),
+    ("was expelled from", F(Ousted)),
+    ("were forced out of", F(Ousted)),
+    ("were ousted from", F(Ousted)),
+    ("were kicked out of", F(Ousted)),
     ("withdrew", F(Handover)),
     ("withdrawn", F(Handover)),
     ("withdrawal", F(Handover)),
@@ -455,6 +476,12 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("placard*", F(Protest)),
     ("civil disobedience", F(Protest)),
     ("banners", F(Protest)),
+    ("to mourn", F(Mourning)),
+    ("to commemorate", F(Mourning)),
+    ("in memory of", F(Mourning)),
+    ("to mark the anniversary", F(Mourning)),
+    ("to honour", F(Mourning)),
+    ("to honor", F(Mourning)),
     ("tear gas", F(Intervention)),
     ("teargas", F(Intervention)),
     ("tear-gas", F(Intervention)),

@@ -251,9 +251,14 @@ fn governorate(admin1: &str) -> String {
 
 /// The event's first actor as one of FA-KES's seven actor groups.
 fn actor_group(e: &Event) -> String {
-    let Some(a) = &e.actor1 else {
-        return "unknown".into();
-    };
+    match &e.actor1 {
+        Some(a) => actor_group_of(a),
+        None => "unknown".into(),
+    }
+}
+
+/// One actor as one of FA-KES's seven actor groups.
+fn actor_group_of(a: &sitrep_core::event::EventActor) -> String {
     let key = format!(
         "{} {}",
         a.id.as_deref().unwrap_or(""),
@@ -261,6 +266,11 @@ fn actor_group(e: &Event) -> String {
     )
     .to_lowercase();
     let has = |w: &[&str]| w.iter().any(|x| key.contains(x));
+    // The knowledge-base id first: names mention other actors ("Global
+    // Coalition Against Daesh" is not Daesh).
+    if let Some(group) = a.id.as_deref().and_then(actor_group_by_id) {
+        return group.into();
+    }
     let label = if has(&["isis", "islamic state", "isil", "daesh"]) {
         "the organization of the islamic state in iraq and the levant - isis"
     } else if has(&["nusra", "hts", "tahrir al-sham", "fateh al-sham"]) {
@@ -297,6 +307,41 @@ fn actor_group(e: &Event) -> String {
         "unknown"
     };
     label.into()
+}
+
+/// FA-KES's actor group of a knowledge-base actor id, when the id says.
+fn actor_group_by_id(id: &str) -> Option<&'static str> {
+    const ISIS: &str = "the organization of the islamic state in iraq and the levant - isis";
+    const GOV: &str = "syrian government or russian troops";
+    let g = match id {
+        _ if id.starts_with("isis") => ISIS,
+        "sy-nusra" | "sy-jfs" | "sy-hts" => "al-nusra front",
+        "sy-sdf" | "sy-ypg" | "sy-ypj" | "sy-asayish" | "sy-deir-mc" | "sy-manbij-mc" => {
+            "self administration forces"
+        }
+        "us-coalition" | "us-military" | "gb-military" | "fr-military" | "nato" => {
+            "international coalition forces"
+        }
+        "sy-fsa" | "sy-sna" | "sy-ahrar" | "sy-jaish-islam" | "sy-faylaq" | "sy-nlf"
+        | "sy-zenki" | "sy-jaish-izza" | "sy-maghawir" | "sy-southern-front" => {
+            "armed opposition groups"
+        }
+        "sy-military"
+        | "sy-tiger"
+        | "sy-4th-division"
+        | "sy-republican-guard"
+        | "sy-afi"
+        | "sy-police"
+        | "sy-progov"
+        | "sy-ndf"
+        | "sy-liwa-quds"
+        | "hezbollah"
+        | "fatemiyoun"
+        | "zainabiyoun" => GOV,
+        _ if id.starts_with("ru-") || id.starts_with("ir-") => GOV,
+        _ => return None,
+    };
+    Some(g)
 }
 
 /// The event's sub-type and means as one of FA-KES's causes of death.
@@ -458,5 +503,44 @@ impl Scores {
                 println!("{n:>4}  {g} -> {p}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sitrep_core::event::EventActor;
+
+    fn group(id: Option<&str>, name: &str, kind: Option<&str>) -> String {
+        actor_group_of(&EventActor {
+            id: id.map(str::to_string),
+            name: name.into(),
+            kind: kind.map(str::to_string),
+            country: None,
+            text: name.into(),
+        })
+    }
+
+    /// Regression: "Global Coalition Against Daesh" was mapped to Daesh
+    /// because its name was searched before its id.
+    #[test]
+    fn the_coalition_against_daesh_is_not_daesh() {
+        assert_eq!(
+            group(
+                Some("us-coalition"),
+                "Global Coalition Against Daesh (Operation Inherent Resolve)",
+                Some("external-forces")
+            ),
+            "international coalition forces"
+        );
+        assert_eq!(
+            group(Some("isis"), "Islamic State", Some("rebel-group")),
+            "the organization of the islamic state in iraq and the levant - isis"
+        );
+        // Without an id, the name still decides.
+        assert_eq!(
+            group(None, "Free Syrian Army brigade", None),
+            "armed opposition groups"
+        );
     }
 }
