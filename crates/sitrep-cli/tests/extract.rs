@@ -438,3 +438,145 @@ fn only_armies_fly() {
     assert!(kind == "state-forces" || kind == "external-forces", "{d:#}");
     assert_eq!(strike["actor2"]["id"], "isis", "{d:#}");
 }
+
+/// Regression (seed 003): a capture named only as the background of the
+/// report's story ("the entry follows … the capture of X") was merged into
+/// another event of the report. Undated, it is no event; dated, it is its
+/// own event, with its own date and place, and never the main one.
+#[test]
+fn a_background_capture_is_its_own_event_or_none() {
+    let d = extract_text(
+        "Government troops entered the rebel-held town of Saraqib on Monday, state media said.\n\n\
+         The entry follows a string of defeats for the rebels and the capture of Ariha further \
+         west.\n\nTroops took full control of Idlib city from the rebels on Friday.\n",
+        "2019-05-14",
+    );
+    let p = primary(&d);
+    assert_eq!(p["location"]["text"], "Saraqib", "{d:#}");
+    assert_eq!(p["date"]["start"], "2019-05-13", "{d:#}");
+    for e in events(&d) {
+        assert_ne!(e["location"]["text"], "Ariha", "undated background: {d:#}");
+        if e["location"]["text"] == "Idlib" {
+            // The capture of Idlib keeps its own day, apart from the background.
+            assert_eq!(e["date"]["start"], "2019-05-10", "{d:#}");
+            assert_eq!(e["evidence"].as_array().unwrap().len(), 1, "{d:#}");
+        }
+    }
+    let d = extract_text(
+        "Government troops entered the rebel-held town of Saraqib on Monday, state media said.\n\n\
+         The entry follows the capture of Ariha by Syrian troops in April.\n",
+        "2019-05-14",
+    );
+    let ariha = events(&d)
+        .iter()
+        .find(|e| e["location"]["text"] == "Ariha")
+        .unwrap_or_else(|| panic!("a dated background capture is an event: {d:#}"));
+    assert_eq!(ariha["primary"], false, "{d:#}");
+    assert_eq!(ariha["date"]["start"], "2019-04-01", "{d:#}");
+    assert_eq!(primary(&d)["location"]["text"], "Saraqib", "{d:#}");
+}
+
+/// Regression (seed 001): an undated sentence took the period of the
+/// sentence before it ("early this month"), which was background; it
+/// belongs to the report's own story.
+#[test]
+fn a_background_period_does_not_date_the_next_sentence() {
+    let d = extract_text(
+        "Syrian troops retook the town of Saraqib from the rebels on Sunday, a monitor said.\n\n\
+         Early this month the rebels had seized the town after a week of fighting.\n\n\
+         The rebels sent suicide bombers against the advancing troops.\n",
+        "2019-05-20",
+    );
+    let bomb = events(&d)
+        .iter()
+        .find(|e| e["sub_event_type"] == "Suicide bomb")
+        .unwrap_or_else(|| panic!("no suicide bomb: {d:#}"));
+    assert_eq!(bomb["date"]["start"], "2019-05-20", "{d:#}");
+    assert_eq!(bomb["date"]["end"], "2019-05-20", "{d:#}");
+    // A day does carry over to the sentence that continues its story.
+    let d = extract_text(
+        "Rebels attacked army posts near Saraqib on Friday.\n\n\
+         At least 12 soldiers were killed in two days of clashes, a monitor said.\n",
+        "2019-05-20",
+    );
+    assert_eq!(primary(&d)["date"]["start"], "2019-05-17", "{d:#}");
+}
+
+/// Regression (seed 004): one capture told twice, once placed in the
+/// province and once near a town of it, came out as two events.
+#[test]
+fn a_capture_told_in_a_province_and_near_its_town_is_one_event() {
+    let d = extract_text(
+        "Rebels seized the town of Saraqib on Sunday, activists said.\n\n\
+         Separately, the Coalition-backed Syrian Democratic Forces said on Wednesday they had \
+         captured several villages in the countryside of Idlib province.\n\n\
+         A local news site said the Syrian Democratic Forces captured a number of villages near \
+         Ariha after clashes with Islamic State.\n",
+        "2019-05-17",
+    );
+    let sdf: Vec<&Value> = events(&d)
+        .iter()
+        .filter(|e| e["actor1"]["id"] == "sy-sdf")
+        .collect();
+    assert_eq!(sdf.len(), 1, "{d:#}");
+    assert_eq!(
+        sdf[0]["sub_event_type"],
+        "Non-state actor overtakes territory"
+    );
+    // The most specific place its sentences name, and the day it was
+    // said, not the day of the rebels' capture told just before.
+    assert_eq!(sdf[0]["location"]["text"], "Ariha", "{d:#}");
+    assert_eq!(sdf[0]["date"]["start"], "2019-05-15", "{d:#}");
+    // Another group's capture in the same province stays apart.
+    assert!(events(&d)
+        .iter()
+        .any(|e| e["actor1"]["id"] != "sy-sdf" && e["location"]["text"] == "Saraqib"));
+}
+
+/// Regression (seeds 001, 004): the side a place was taken from is the one
+/// after "from", not an ally named with the taker; "X-backed" names no
+/// taker.
+#[test]
+fn the_other_side_of_a_capture_is_not_an_ally() {
+    let d = extract_text(
+        "Syrian troops and allied militias, including Hezbollah, recaptured the town of Saraqib \
+         from Islamic State on Monday.\n",
+        "2019-05-15",
+    );
+    let p = primary(&d);
+    assert_eq!(p["sub_event_type"], "Government regains territory", "{d:#}");
+    assert_eq!(p["actor1"]["id"], "sy-military", "{d:#}");
+    assert_eq!(p["actor2"]["id"], "isis", "{d:#}");
+    let d = extract_text(
+        "The Coalition-backed Syrian Democratic Forces captured the village of Ariha from Islamic \
+         State on Monday.\n",
+        "2019-05-15",
+    );
+    let p = primary(&d);
+    assert_eq!(p["actor1"]["id"], "sy-sdf", "{d:#}");
+    assert_eq!(p["actor2"]["id"], "isis", "{d:#}");
+}
+
+/// Regression (seed 001): the dead counted in a sentence that only adds
+/// figures lost that sentence's attribution ("the Observatory reported that
+/// at least 31 … were killed"), so fusion credited them to the outlet.
+#[test]
+fn figures_keep_the_attribution_of_their_sentence() {
+    let d = extract_text(
+        "Clashes raged near Saraqib on Monday between the army and rebels.\n\n\
+         The Syrian Observatory for Human Rights reported that at least 12 soldiers were killed.\n",
+        "2019-05-15",
+    );
+    let with_dead = events(&d)
+        .iter()
+        .find(|e| !e["fatalities"]["total"].is_null())
+        .unwrap_or_else(|| panic!("no dead counted: {d:#}"));
+    assert!(
+        with_dead["attributed_to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["name"].as_str().unwrap_or("").contains("Observatory")),
+        "{d:#}"
+    );
+}

@@ -96,6 +96,14 @@ fn seed_timeline_and_control() {
         .collect();
     assert!(texts.contains(&"at least 31"), "{texts:?}");
     assert!(texts.contains(&"more than 50"), "{texts:?}");
+    // Those figures are the Observatory's ("the SOHR reported that at least
+    // 31 …"), not the publishing outlet's.
+    for s in by_actor
+        .iter()
+        .flat_map(|a| a[1]["by_source"].as_array().unwrap().iter())
+    {
+        assert_eq!(s["source"], "SOHR", "{by_actor:#?}");
+    }
     // Nothing averaged: every best figure is one a source gave.
     for e in &events {
         if let Some(f) = e["fatalities"].as_object() {

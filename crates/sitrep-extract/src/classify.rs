@@ -453,7 +453,8 @@ fn speaks_after(bytes: &[u8], e: usize) -> bool {
         "commander",
         "statement",
     ];
-    if ROLE.contains(&w.trim_end_matches(',')) {
+    let role = ROLE.contains(&w.trim_end_matches(','));
+    if role {
         if w.ends_with(',') {
             return false;
         }
@@ -463,10 +464,33 @@ fn speaks_after(bytes: &[u8], e: usize) -> bool {
         };
     }
     let w = w.trim_end_matches([',', '.']);
-    matches!(
+    if !matches!(
         w,
         "said" | "says" | "told" | "reported" | "announced" | "claimed"
-    )
+    ) {
+        return false;
+    }
+    if role {
+        return true;
+    }
+    // The group itself speaking of its own act is a side: "the rebels said
+    // on Monday they had taken the hill", "the group claimed responsibility".
+    let next: Vec<String> = words
+        .take(5)
+        .map(|x| {
+            x.trim_matches(|c: char| !c.is_alphabetic())
+                .to_ascii_lowercase()
+        })
+        .collect();
+    let own_act = next
+        .iter()
+        .any(|x| matches!(x.as_str(), "they" | "it" | "we" | "its" | "their" | "our"))
+        || (w == "claimed"
+            && matches!(
+                next.first().map(String::as_str),
+                Some("responsibility" | "credit")
+            ));
+    !own_act
 }
 
 /// Cues that report fighting.
@@ -1152,6 +1176,11 @@ mod tests {
             (
                 "An army spokesman said rebels attacked a wedding in Vell, killing four guests.",
                 Some(S::Attack),
+            ),
+            // A group speaking of its own capture is the side that took it.
+            (
+                "The Vell Brigades said on Monday they had captured two villages near Vell.",
+                Some(S::NonStateActorOvertakesTerritory),
             ),
             // Villages taken without clashes change hands without violence.
             (

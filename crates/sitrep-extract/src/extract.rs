@@ -18,7 +18,9 @@ use sitrep_core::event::{
     ActorFatalities, AttributedTo, Event, EventActor, EventDate, EventLocation, EventModality,
     Evidence, Fatalities, Range, SubEventType as S,
 };
-use sitrep_core::place::{ActorKind, ActorMention, FeatureClass, GeoPrecision, PlacesAndActors};
+use sitrep_core::place::{
+    ActorKind, ActorMention, FeatureClass, GeoPrecision, PlaceRef, PlacesAndActors,
+};
 use sitrep_core::{CharIndex, Diagnostic, Document, SegmentKind, Span};
 
 use crate::classify::{SubtypeClassifier, Target};
@@ -55,6 +57,10 @@ struct Mention {
     /// Sentences that only add figures to this mention ("Rescue workers
     /// said more than 30 people were wounded").
     extra: Vec<Span>,
+    /// A background mention ("…, which follows the capture of X"): its
+    /// own event with its own date, never merged with another mention and
+    /// never the report's main event.
+    background: Option<EventDate>,
 }
 
 impl Extractor {
@@ -131,6 +137,22 @@ impl Extractor {
                     } else {
                         scores.anchor(Target::Event(sub)).map(|a| s.span.start + a)
                     };
+                    // A change of hands named only as the background of the
+                    // sentence's story ("the entry follows … the capture of
+                    // X") is an event of its own when the sentence dates
+                    // it, and no event when it does not.
+                    let background = match territorial(sub)
+                        .then(|| background_taking(text, s.span))
+                        .flatten()
+                    {
+                        Some(from) => {
+                            match date_in(ann, text, Span::new(from, s.span.end), false) {
+                                Some(d) => Some(d),
+                                None => continue,
+                            }
+                        }
+                        None => None,
+                    };
                     mentions.push(Mention {
                         sentence: i,
                         span: s.span,
@@ -138,6 +160,7 @@ impl Extractor {
                         score,
                         modality: modality_at(ann, s.span, anchor),
                         extra: Vec::new(),
+                        background,
                     });
                 }
                 _ => {
@@ -177,6 +200,7 @@ impl Extractor {
                             score: MIN_EVENT_SCORE,
                             modality: modality(ann, &[s.span]),
                             extra: Vec::new(),
+                            background: None,
                         });
                     }
                 }
@@ -198,6 +222,7 @@ impl Extractor {
                         score: c.score,
                         modality: modality(ann, &[s.span]),
                         extra: Vec::new(),
+                        background: None,
                     });
                 }
             }
@@ -214,27 +239,69 @@ impl Extractor {
                 && home.is_some_and(|h| t.place.as_ref().is_some_and(|p| p.country_code != h))
         };
         // Merge mentions of the same sub-type with the same place and date.
+        // The place a mention names is the one its event would take: the
+        // place taken for a change of hands, else the most specific one.
         let mut groups: Vec<Vec<usize>> = Vec::new();
-        let keys: Vec<(Option<u32>, Option<String>)> = mentions
+        // Who takes the place decides each change of hands' sub-type
+        // before mentions merge; two takers are two events, except that a
+        // government's side is one, whichever of its allies is named; a
+        // change of hands whose taker is unknown joins one whose taker is
+        // known only at the very same place (or where it names none).
+        let takers: Vec<Option<String>> = mentions
+            .iter_mut()
+            .map(|m| {
+                if !matches!(
+                    m.sub,
+                    S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
+                ) {
+                    return None;
+                }
+                let (a, ..) = taker(geo, text, &[m.span]).filter(|(a, ..)| a.kind.is_some())?;
+                if government_side(a) {
+                    m.sub = S::GovernmentRegainsTerritory;
+                    return a.country_code.as_ref().map(|c| format!("government:{c}"));
+                }
+                m.sub = S::NonStateActorOvertakesTerritory;
+                a.actor_id.clone().or_else(|| Some(a.name.clone()))
+            })
+            .collect();
+        let keys: Vec<(Option<&PlaceRef>, Option<String>)> = mentions
             .iter()
             .map(|m| {
-                (
-                    place_in(geo, text, m.span, home)
-                        .and_then(|t| t.place.as_ref().map(|p| p.geonames_id)),
-                    date_in(ann, text, m.span, false).and_then(|d| d.start),
-                )
+                let own = match territorial(m.sub).then(|| taken_place(geo, text, &[m.span])) {
+                    Some(Ok(Some(t))) => Some(t),
+                    Some(Err(())) => None,
+                    _ => place_in(geo, text, m.span, home),
+                };
+                let date = match &m.background {
+                    Some(d) => d.start.clone(),
+                    None => date_in(ann, text, m.span, false).and_then(|d| d.start),
+                };
+                (own.and_then(|t| t.place.as_ref()), date)
             })
             .collect();
         for (i, m) in mentions.iter().enumerate() {
-            // Every member of a group must agree with the newcomer.
-            let found = groups.iter_mut().find(|g| {
-                g.iter().all(|&j| {
-                    same_kind(mentions[j].sub, m.sub)
-                        && mentions[j].modality == m.modality
-                        && compatible(&keys[j].0, &keys[i].0)
-                        && compatible(&keys[j].1, &keys[i].1)
-                })
-            });
+            // Every member of a group must agree with the newcomer. A
+            // background mention stands alone.
+            let found = groups
+                .iter_mut()
+                .filter(|g| m.background.is_none() && mentions[g[0]].background.is_none())
+                .find(|g| {
+                    g.iter().all(|&j| {
+                        same_kind(mentions[j].sub, m.sub)
+                            && mentions[j].modality == m.modality
+                            && compatible(&keys[j].1, &keys[i].1)
+                            && match (&takers[j], &takers[i]) {
+                                (Some(a), Some(b)) => a == b && same_place(keys[j].0, keys[i].0),
+                                (None, None) => same_place(keys[j].0, keys[i].0),
+                                // An unknown taker: only at the very place.
+                                _ => compatible(
+                                    &keys[j].0.map(|p| p.geonames_id),
+                                    &keys[i].0.map(|p| p.geonames_id),
+                                ),
+                            }
+                    })
+                });
             match found {
                 Some(g) => g.push(i),
                 None => groups.push(vec![i]),
@@ -261,24 +328,35 @@ impl Extractor {
                 primary: false,
                 event_type: first.sub.event_type(),
                 sub_event_type: first.sub,
-                date: self.date(
-                    doc,
-                    ann,
-                    text,
-                    &spans,
-                    g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0),
-                ),
+                date: match &first.background {
+                    Some(d) => d.clone(),
+                    None => {
+                        let first_sentence =
+                            g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0);
+                        // The sentence before tells this story unless it
+                        // reports another event.
+                        let prev_is_other = first_sentence.checked_sub(1).is_some_and(|p| {
+                            mentions
+                                .iter()
+                                .enumerate()
+                                .any(|(k, m)| m.sentence == p && !g.contains(&k))
+                        });
+                        self.date(doc, ann, text, &spans, first_sentence, !prev_is_other)
+                    }
+                },
                 location: match territorial(first.sub).then(|| taken_place(geo, text, &spans)) {
                     // "recaptured the town": the place the report is about.
                     Some(Err(())) => lead_place.or(main_place),
                     Some(Ok(p)) => p,
                     None => None,
                 }
+                // The most specific place any of its sentences names.
                 .or_else(|| {
                     spans
                         .iter()
-                        .find_map(|&s| place_in(geo, text, s, home))
+                        .filter_map(|&s| place_in(geo, text, s, home))
                         .filter(|t| !abroad(t))
+                        .min_by_key(|t| class_rank(t))
                 })
                 .or(lead_place.filter(|t| !abroad(t)))
                 .filter(|t| class_rank(t) < 3)
@@ -293,7 +371,9 @@ impl Extractor {
                 displaced: None,
                 means: spans.iter().find_map(|&s| means(s.slice(text))),
                 modality: first.modality,
-                attributed_to: attributions(ann, text, &spans),
+                // Who says so, including the sentences that give its figures
+                // ("the Observatory reported that at least 31 … were killed").
+                attributed_to: attributions(ann, text, &with_extra),
                 evidence: with_extra
                     .iter()
                     .map(|s| Evidence {
@@ -380,6 +460,22 @@ impl Extractor {
                     }
                 }
             }
+            // Violence against civilians is done to the civilians named,
+            // not to an armed group the sentence also names.
+            if first.sub.event_type() == sitrep_core::event::EventType::ViolenceAgainstCivilians
+                && ev.actor1.is_some()
+            {
+                let victims = ev
+                    .associated_actors
+                    .iter()
+                    .position(|x| x.kind.as_deref() == Some("civilians"));
+                if let Some(p) = victims {
+                    let v = ev.associated_actors.remove(p);
+                    if let Some(other) = ev.actor2.replace(v) {
+                        ev.associated_actors.insert(0, other);
+                    }
+                }
+            }
             // Only armies fly: when the evidence of an air strike names no
             // state or foreign force, the one named in the title or lead
             // carried it out, and an armed group named in the evidence is
@@ -422,10 +518,10 @@ impl Extractor {
                 S::GovernmentRegainsTerritory | S::NonStateActorOvertakesTerritory
             ) {
                 // Without a clear subject the classifier's reading stands.
-                if let Some(a) = taker(geo, text, &spans).filter(|a| a.kind.is_some()) {
-                    let state_side = a.kind == Some(ActorKind::StateForces)
-                        || a.name.to_ascii_lowercase().contains("pro-government");
-                    ev.sub_event_type = if state_side {
+                if let Some((a, s, verb)) =
+                    taker(geo, text, &spans).filter(|(a, ..)| a.kind.is_some())
+                {
+                    ev.sub_event_type = if government_side(a) {
                         S::GovernmentRegainsTerritory
                     } else {
                         S::NonStateActorOvertakesTerritory
@@ -446,6 +542,31 @@ impl Extractor {
                         }
                         ev.associated_actors = rest;
                     }
+                    // The second actor is the side the place was taken from,
+                    // not an ally named with the taker.
+                    let from = taken_from(geo, text, s, verb, a);
+                    let mut rest: Vec<EventActor> = ev
+                        .actor2
+                        .take()
+                        .into_iter()
+                        .chain(std::mem::take(&mut ev.associated_actors))
+                        .collect();
+                    let pos = match from {
+                        Ok(f) => rest.iter().position(|x| x.id == f.actor_id),
+                        // The government side does not take a place from
+                        // its own allies.
+                        Err(allies) => rest.iter().position(|x| {
+                            !allies.iter().any(|y| y.actor_id == x.id)
+                                && !matches!(x.kind.as_deref(), Some("civilians" | "protesters"))
+                                && !(government_side(a)
+                                    && (x.kind.as_deref() == Some("state-forces")
+                                        || x.name.to_ascii_lowercase().contains("pro-government")))
+                        }),
+                    };
+                    if let Some(p) = pos {
+                        ev.actor2 = Some(rest.remove(p));
+                    }
+                    ev.associated_actors = rest;
                 }
             }
             // Displacement has no perpetrator in ACLED's sense: the actors
@@ -492,6 +613,12 @@ impl Extractor {
                 } else {
                     w
                 };
+                // Background is never the main event while there is another.
+                let w = if mentions[g[0]].background.is_some() {
+                    w * 0.001
+                } else {
+                    w
+                };
                 (n, w)
             })
             .collect::<Vec<_>>();
@@ -514,19 +641,25 @@ impl Extractor {
         text: &str,
         spans: &[Span],
         first_sentence: usize,
+        inherit: bool,
     ) -> EventDate {
         if let Some(d) = spans.iter().find_map(|&s| date_in(ann, text, s, false)) {
             return d;
         }
         // A sentence that continues the previous one's story ("ISIS attacked
         // on Friday. At least 48 died in 72 hours of clashes") inherits its
-        // date.
+        // day. A period set as background ("early this month, the army
+        // expelled …; however …") is not carried on: the next sentence
+        // goes back to the report's own story.
         if let Some(prev) = first_sentence
             .checked_sub(1)
+            .filter(|_| inherit)
             .and_then(|i| ann.sentences.get(i))
         {
             if let Some(d) = date_in(ann, text, prev.span, false) {
-                return d;
+                if d.start.is_some() && d.start == d.end {
+                    return d;
+                }
             }
         }
         // The day the source spoke ("the monitor said Friday") bounds the
@@ -642,6 +775,60 @@ fn taking_verb_of(text: &str, s: Span, tier: usize) -> Option<(usize, usize)> {
         .map(|(p, v)| (s.start + p, v.len()))
 }
 
+/// Words that put what follows them before the sentence's own story.
+const PRECEDENCE: &[&str] = &[
+    "follows",
+    "followed",
+    "following",
+    "after",
+    "since",
+    "in the wake of",
+    "prior to",
+];
+
+/// Is the sentence's only taking a nominal one set before its story by a
+/// word of precedence ("the entry follows … the capture of X", "advances
+/// since the capture of X")? Then the byte offset of that word, from which
+/// the background's own date may be read.
+fn background_taking(text: &str, s: Span) -> Option<usize> {
+    // A finite verb of taking reports a change of hands of its own.
+    if taking_verb_of(text, s, 0).is_some() {
+        return None;
+    }
+    let (at, _) = taking_verb_of(text, s, 1)?;
+    let lower = s.slice(text).to_ascii_lowercase();
+    let rel = at - s.start;
+    let head = lower.get(..rel)?;
+    // Scrapes often carry non-breaking spaces: any white space will do.
+    let det = head.trim_end_matches(char::is_whitespace);
+    let nominal = det.len() < head.len()
+        && (["the", "its", "their", "his", "her"].iter().any(|d| {
+            det.ends_with(d)
+                && det[..det.len() - d.len()]
+                    .chars()
+                    .last()
+                    .is_none_or(|c| !c.is_alphanumeric())
+        }) || det.ends_with("'s")
+            || det.ends_with("’s"));
+    if !nominal {
+        return None;
+    }
+    let start = crate::classify::clause_start(&lower, rel);
+    let clause = head.get(start..)?;
+    PRECEDENCE
+        .iter()
+        .filter_map(|w| {
+            clause.match_indices(w).find(|(p, _)| {
+                let b = clause.as_bytes();
+                (*p == 0 || !b[p - 1].is_ascii_alphanumeric())
+                    && b.get(p + w.len())
+                        .is_none_or(|c| !c.is_ascii_alphanumeric())
+            })
+        })
+        .map(|(p, _)| s.start + start + p)
+        .min()
+}
+
 /// The verbs of taking in the evidence, strongest first, then in order.
 fn taking_verbs(text: &str, spans: &[Span]) -> Vec<(Span, usize, usize)> {
     (0..TAKING_VERBS.len())
@@ -658,7 +845,11 @@ fn taking_verbs(text: &str, spans: &[Span]) -> Vec<(Span, usize, usize)> {
 /// rebels); across a comma (an apposition or a list), the first actor of
 /// the verb's clause ("the army, along with its allies, including
 /// Hezbollah, managed to retake" → the army).
-fn taker<'a>(geo: &'a PlacesAndActors, text: &str, spans: &[Span]) -> Option<&'a ActorMention> {
+fn taker<'a>(
+    geo: &'a PlacesAndActors,
+    text: &str,
+    spans: &[Span],
+) -> Option<(&'a ActorMention, Span, usize)> {
     for (s, verb, _) in taking_verbs(text, spans) {
         let candidates: Vec<&ActorMention> = geo
             .actors
@@ -667,15 +858,31 @@ fn taker<'a>(geo: &'a PlacesAndActors, text: &str, spans: &[Span]) -> Option<&'a
             .filter(|a| a.kind != Some(ActorKind::Source))
             .filter(|a| !driven_out(text, a.span.start) && !modifies_noun(text, a.span.end))
             .collect();
-        // The subject stands close before its verb.
-        let close = candidates
+        // The subject stands close before its verb; of a coordinated
+        // subject ("the army and its allied militias retook") the first.
+        let mut close = candidates
             .iter()
             .filter(|a| verb - a.span.end <= 60)
             .filter(|a| !text.get(a.span.end..verb).unwrap_or("").contains(','))
             .max_by_key(|a| a.span.end)
             .copied();
-        if close.is_some() {
-            return close;
+        while let Some(c) = close {
+            let joined = candidates.iter().copied().find(|b| {
+                b.span.end <= c.span.start
+                    && text.get(b.span.end..c.span.start).is_some_and(|gap| {
+                        matches!(
+                            gap.trim().to_ascii_lowercase().as_str(),
+                            "and" | "and their" | "and its" | "and the"
+                        )
+                    })
+            });
+            match joined {
+                Some(b) => close = Some(b),
+                None => break,
+            }
+        }
+        if let Some(a) = close {
+            return Some((a, s, verb));
         }
         let lower = s.slice(text).to_ascii_lowercase();
         let start = s.start + crate::classify::clause_start(&lower, verb - s.start);
@@ -684,10 +891,60 @@ fn taker<'a>(geo: &'a PlacesAndActors, text: &str, spans: &[Span]) -> Option<&'a
             .filter(|a| a.span.start >= start)
             .min_by_key(|a| a.span.start)
         {
-            return Some(a);
+            return Some((a, s, verb));
         }
     }
     None
+}
+
+/// The side a place was taken from: the actor after "from" following the
+/// verb of taking ("took the city from ISIS") or the one driven out
+/// ("drove out Islamic State and retook"): `Ok`. When none is named
+/// so, `Err` with the taker's allies, the actors that cannot be the other
+/// side: those in the subject before the verb ("the army and allied
+/// fighters, including Hezbollah, recaptured") and those of a parallel
+/// clause ("X advanced on A, while Iraqi forces … captured B").
+fn taken_from<'a>(
+    geo: &'a PlacesAndActors,
+    text: &str,
+    s: Span,
+    verb: usize,
+    taker: &ActorMention,
+) -> Result<&'a ActorMention, Vec<&'a ActorMention>> {
+    let others: Vec<&ActorMention> = geo
+        .actors
+        .iter()
+        .filter(|a| s.contains(a.span) && a.actor_id != taker.actor_id)
+        .filter(|a| !matches!(a.kind, Some(ActorKind::Source) | None))
+        .collect();
+    let before = |a: &ActorMention, words: &[&str]| preceded_by(text, a.span.start, words);
+    if let Some(a) = others
+        .iter()
+        .find(|a| (a.span.start > verb && before(a, &["from"])) || before(a, DRIVEN_OUT))
+    {
+        return Ok(a);
+    }
+    let lower = s.slice(text).to_ascii_lowercase();
+    let rel = verb - s.start;
+    let head = &lower[..rel];
+    let parallel = [" while ", " whereas "]
+        .iter()
+        .filter_map(|b| head.rfind(b).map(|p| s.start + p))
+        .max();
+    let allies = others
+        .into_iter()
+        .filter(|a| {
+            (a.span.start >= taker.span.end && a.span.end <= verb)
+                || parallel.is_some_and(|p| a.span.end <= p)
+        })
+        .collect();
+    Err(allies)
+}
+
+/// Does the actor fight on the government's side (state forces or a
+/// pro-government militia)?
+fn government_side(a: &ActorMention) -> bool {
+    a.kind == Some(ActorKind::StateForces) || a.name.to_ascii_lowercase().contains("pro-government")
 }
 
 /// Where the place was taken: the first place named after the verb of
@@ -745,6 +1002,9 @@ fn modifies_noun(text: &str, end: usize) -> bool {
         "territory",
         "-held",
         "-controlled",
+        "-backed",
+        "-led",
+        "-allied",
         "held",
         "controlled",
         "fighters",
@@ -774,16 +1034,6 @@ fn modifies_noun(text: &str, end: usize) -> bool {
 /// Islamic State and retakes the city"), not the taker?
 fn driven_out(text: &str, start: usize) -> bool {
     const OBJECT_OF: &[&str] = &[
-        "drive out",
-        "drove out",
-        "driving out",
-        "driven out",
-        "expel",
-        "expelled",
-        "expelling",
-        "oust",
-        "ousted",
-        "ousting",
         "from",
         "against",
         "with",
@@ -795,6 +1045,26 @@ fn driven_out(text: &str, start: usize) -> bool {
         "setback for",
         "blow to",
     ];
+    preceded_by(text, start, DRIVEN_OUT) || preceded_by(text, start, OBJECT_OF)
+}
+
+/// Verbs whose object is the side driven out of a place.
+const DRIVEN_OUT: &[&str] = &[
+    "drive out",
+    "drove out",
+    "driving out",
+    "driven out",
+    "expel",
+    "expelled",
+    "expelling",
+    "oust",
+    "ousted",
+    "ousting",
+];
+
+/// Does one of `words` (whole words) stand just before byte `start`,
+/// across an optional "the"?
+fn preceded_by(text: &str, start: usize, words: &[&str]) -> bool {
     let lo = (0..=start.saturating_sub(24))
         .rev()
         .find(|&i| text.is_char_boundary(i))
@@ -805,7 +1075,7 @@ fn driven_out(text: &str, start: usize) -> bool {
         .trim_end()
         .to_ascii_lowercase();
     let before = before.strip_suffix("the").unwrap_or(&before).trim_end();
-    OBJECT_OF.iter().any(|w| {
+    words.iter().any(|w| {
         before.ends_with(w)
             && before[..before.len() - w.len()]
                 .chars()
@@ -849,6 +1119,22 @@ fn severity(t: S) -> u8 {
         S::ProtestWithIntervention => 2,
         S::PeacefulProtest => 1,
         _ => 0,
+    }
+}
+
+/// Can two mentions' places be one event's place? The same place, a
+/// province and a place in it ("villages in the countryside of X province"
+/// and "near Y", a town of X), or a mention that names none.
+fn same_place(a: Option<&PlaceRef>, b: Option<&PlaceRef>) -> bool {
+    let within = |region: &PlaceRef, p: &PlaceRef| {
+        region.feature_class == FeatureClass::Admin1
+            && !region.admin1.is_empty()
+            && region.country_code == p.country_code
+            && region.admin1 == p.admin1
+    };
+    match (a, b) {
+        (Some(x), Some(y)) => x.geonames_id == y.geonames_id || within(x, y) || within(y, x),
+        _ => true,
     }
 }
 

@@ -22,7 +22,7 @@ use sitrep_core::event::{EventActor, EventLocation, EventModality, Range};
 
 use crate::control::extent_of;
 use crate::score::family;
-use crate::source::{attributed, chain_of};
+use crate::source::{attributed, chain_for_text, chain_of};
 use crate::{
     day, day_str, direction, Claim, Direction, Flag, FusedDate, FusedEvent, Link, Member,
     Reconciled, Report, SourceFigure,
@@ -47,13 +47,19 @@ fn claims_of(r: &Report, denial: bool) -> Vec<Claim> {
     let (chain, source) = chain_of(r);
     let e = &r.event;
     let mut out = Vec::new();
+    // A figure speaks with the voice of the sentence that gives it.
     let mut push = |field: &str, value: serde_json::Value, text: Option<String>| {
+        let figure = value.get("best").is_some() || value.get("low").is_some();
+        let (chain, source) = match (&text, figure) {
+            (Some(t), true) => chain_for_text(r, t),
+            _ => (chain.clone(), source.clone()),
+        };
         out.push(Claim {
             field: field.to_string(),
             value,
             text,
-            chain: chain.clone(),
-            source: source.clone(),
+            chain,
+            source,
             doc: r.doc.clone(),
             event: e.id.clone(),
             repeat_of: r.duplicate_of.clone(),
