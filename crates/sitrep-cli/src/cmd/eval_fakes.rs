@@ -351,6 +351,31 @@ fn cause(e: &Event) -> String {
         S::AirDroneStrike | S::ShellingArtilleryMissile => "shelling",
         S::RemoteExplosive | S::SuicideBomb | S::Grenade => "explosion",
         S::ChemicalWeapon => "chemical and toxic gases",
+        // Weapons found or defused killed nobody.
+        S::DisruptedWeaponsUse => "unknown",
+        // Otherwise the means the evidence names ("a clash ... backed by
+        // air strikes") says how people died.
+        _ if matches!(
+            means,
+            "air strike"
+                | "drone strike"
+                | "barrel bomb"
+                | "shelling"
+                | "mortar"
+                | "rocket"
+                | "missile"
+        ) =>
+        {
+            "shelling"
+        }
+        _ if matches!(
+            means,
+            "car bomb" | "IED" | "suicide bomb" | "grenade" | "landmine" | "booby trap"
+        ) =>
+        {
+            "explosion"
+        }
+        _ if means == "chemical weapon" => "chemical and toxic gases",
         _ if means == "execution" => "execution",
         _ if matches!(means, "gunfire" | "sniper fire") => "shooting",
         // A battle or an attack whose weapon the text does not name: the
