@@ -809,7 +809,16 @@ fn compose(f: &Features, lower: &str, out: &mut SentenceScores) {
             out.add_at(ev(t), 2.5, Some(at));
         }
     } else if f.has(Handover) {
-        out.add_at(ev(S::NonViolentTransferOfTerritory), 1.0, f.at(Handover));
+        // Forces leaving a base change their posture (ACLED: change to
+        // group/activity); nobody is handed a place unless the text says so.
+        let left_base = f.has(MilitaryTarget)
+            && (lower.contains("withdr") || lower.contains("pulled out"))
+            && !lower.contains("hand");
+        if left_base {
+            out.add_at(ev(S::ChangeToGroupActivity), 2.0, f.at(Handover));
+        } else {
+            out.add_at(ev(S::NonViolentTransferOfTerritory), 1.0, f.at(Handover));
+        }
     } else if f.has(Entry) && (gov.is_some() || nsa.is_some()) {
         // Entering or advancing on a place is fighting for it; holding it
         // is another event.
@@ -1244,6 +1253,20 @@ mod tests {
         assert_eq!(
             sub("Dock workers in Vell went on strike over pay on Monday."),
             Some(S::PeacefulProtest)
+        );
+    }
+
+    /// Forces leaving a base of theirs change their activity; a place
+    /// handed over changes hands.
+    #[test]
+    fn leaving_a_base_is_a_change_of_activity() {
+        assert_eq!(
+            sub("Foreign troops have withdrawn from an air base north of Vell."),
+            Some(S::ChangeToGroupActivity)
+        );
+        assert_eq!(
+            sub("Rebels withdrew from Vell and handed the town over to the army."),
+            Some(S::NonViolentTransferOfTerritory)
         );
     }
 
