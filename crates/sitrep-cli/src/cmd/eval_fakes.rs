@@ -546,6 +546,49 @@ mod tests {
         })
     }
 
+    fn event(sub: S, means: Option<&str>) -> Event {
+        Event {
+            id: "t#e1".into(),
+            primary: true,
+            event_type: sub.event_type(),
+            sub_event_type: sub,
+            date: sitrep_core::event::EventDate {
+                start: None,
+                end: None,
+                precision: "unknown".into(),
+                text: None,
+            },
+            location: None,
+            actor1: None,
+            actor2: None,
+            associated_actors: Vec::new(),
+            fatalities: Default::default(),
+            injured: None,
+            displaced: None,
+            means: means.map(str::to_string),
+            modality: sitrep_core::event::EventModality::Asserted,
+            attributed_to: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// The cause is the weapon the text names: a clash with no named
+    /// weapon is "unknown" (it was "shooting"), a clash backed by air
+    /// strikes is "shelling", weapons found killed nobody.
+    #[test]
+    fn the_cause_is_the_named_weapon() {
+        assert_eq!(cause(&event(S::ArmedClash, None)), "unknown");
+        assert_eq!(cause(&event(S::ArmedClash, Some("gunfire"))), "shooting");
+        assert_eq!(cause(&event(S::ArmedClash, Some("air strike"))), "shelling");
+        assert_eq!(cause(&event(S::Attack, Some("car bomb"))), "explosion");
+        assert_eq!(cause(&event(S::Attack, Some("execution"))), "execution");
+        assert_eq!(
+            cause(&event(S::DisruptedWeaponsUse, Some("IED"))),
+            "unknown"
+        );
+        assert_eq!(cause(&event(S::AirDroneStrike, None)), "shelling");
+    }
+
     /// Regression: "Global Coalition Against Daesh" was mapped to Daesh
     /// because its name was searched before its id.
     #[test]
