@@ -714,13 +714,17 @@ fn generic_to_specific(
             _ => t == S::ChemicalWeapon,
         };
         let start = first(g);
-        let specific = groups.iter().enumerate().find(|(m, h)| {
-            let f = &events[*m];
-            more_specific(f.sub_event_type)
-                && f.modality == e.modality
-                && first(h) <= start + 2
-                && compatible(&f.date.start, &e.date.start)
-        });
+        let specific = groups
+            .iter()
+            .enumerate()
+            .filter(|(m, h)| {
+                let f = &events[*m];
+                more_specific(f.sub_event_type)
+                    && f.modality == e.modality
+                    && first(h) <= start + 2
+                    && near_days(&f.date, &e.date)
+            })
+            .max_by(|a, b| weights[a.0].1.total_cmp(&weights[b.0].1));
         if let Some((m, _)) = specific {
             let w = weights[n].1;
             weights[m].1 += w;
@@ -728,6 +732,22 @@ fn generic_to_specific(
         }
     }
     weights
+}
+
+/// Can two event dates be one day's story: the same day or the next
+/// ("overnight", "late Monday" against the report's Tuesday), or one of
+/// them only the publication date standing in?
+fn near_days(a: &EventDate, b: &EventDate) -> bool {
+    if a.precision == "report" || b.precision == "report" {
+        return true;
+    }
+    match (
+        a.start.as_deref().and_then(parse_day),
+        b.start.as_deref().and_then(parse_day),
+    ) {
+        (Some(x), Some(y)) => (x - y).num_days().abs() <= 1,
+        _ => true,
+    }
 }
 
 /// Verbs of taking a place, strongest first: a finite verb of capture says

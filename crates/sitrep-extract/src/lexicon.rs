@@ -108,6 +108,9 @@ pub(crate) const CUES: &[(&str, Cue)] = &[
     ("strikes by", Sub(S::AirDroneStrike, 1.5)),
     ("strikes against", Sub(S::AirDroneStrike, 1.5)),
     ("strike on", Sub(S::AirDroneStrike, 1.0)),
+    // Labour strikes kill nobody.
+    ("strikes kill*", Sub(S::AirDroneStrike, 2.5)),
+    ("strike kill*", Sub(S::AirDroneStrike, 2.5)),
     ("raids on", Sub(S::AirDroneStrike, 1.5)),
     ("raids by", Sub(S::AirDroneStrike, 1.5)),
     ("raids against", Sub(S::AirDroneStrike, 1.5)),

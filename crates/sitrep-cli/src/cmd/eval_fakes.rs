@@ -351,6 +351,31 @@ fn cause(e: &Event) -> String {
         S::AirDroneStrike | S::ShellingArtilleryMissile => "shelling",
         S::RemoteExplosive | S::SuicideBomb | S::Grenade => "explosion",
         S::ChemicalWeapon => "chemical and toxic gases",
+        // Weapons found or defused killed nobody.
+        S::DisruptedWeaponsUse => "unknown",
+        // Otherwise the means the evidence names ("a clash ... backed by
+        // air strikes") says how people died.
+        _ if matches!(
+            means,
+            "air strike"
+                | "drone strike"
+                | "barrel bomb"
+                | "shelling"
+                | "mortar"
+                | "rocket"
+                | "missile"
+        ) =>
+        {
+            "shelling"
+        }
+        _ if matches!(
+            means,
+            "car bomb" | "IED" | "suicide bomb" | "grenade" | "landmine" | "booby trap"
+        ) =>
+        {
+            "explosion"
+        }
+        _ if means == "chemical weapon" => "chemical and toxic gases",
         _ if means == "execution" => "execution",
         _ if matches!(means, "gunfire" | "sniper fire") => "shooting",
         // A battle or an attack whose weapon the text does not name: the
@@ -519,6 +544,49 @@ mod tests {
             country: None,
             text: name.into(),
         })
+    }
+
+    fn event(sub: S, means: Option<&str>) -> Event {
+        Event {
+            id: "t#e1".into(),
+            primary: true,
+            event_type: sub.event_type(),
+            sub_event_type: sub,
+            date: sitrep_core::event::EventDate {
+                start: None,
+                end: None,
+                precision: "unknown".into(),
+                text: None,
+            },
+            location: None,
+            actor1: None,
+            actor2: None,
+            associated_actors: Vec::new(),
+            fatalities: Default::default(),
+            injured: None,
+            displaced: None,
+            means: means.map(str::to_string),
+            modality: sitrep_core::event::EventModality::Asserted,
+            attributed_to: Vec::new(),
+            evidence: Vec::new(),
+        }
+    }
+
+    /// The cause is the weapon the text names: a clash with no named
+    /// weapon is "unknown" (it was "shooting"), a clash backed by air
+    /// strikes is "shelling", weapons found killed nobody.
+    #[test]
+    fn the_cause_is_the_named_weapon() {
+        assert_eq!(cause(&event(S::ArmedClash, None)), "unknown");
+        assert_eq!(cause(&event(S::ArmedClash, Some("gunfire"))), "shooting");
+        assert_eq!(cause(&event(S::ArmedClash, Some("air strike"))), "shelling");
+        assert_eq!(cause(&event(S::Attack, Some("car bomb"))), "explosion");
+        assert_eq!(cause(&event(S::Attack, Some("execution"))), "execution");
+        assert_eq!(
+            cause(&event(S::DisruptedWeaponsUse, Some("IED"))),
+            "unknown"
+        );
+        assert_eq!(cause(&event(S::AirDroneStrike, None)), "shelling");
     }
 
     /// Regression: "Global Coalition Against Daesh" was mapped to Daesh
