@@ -388,6 +388,39 @@ fn the_town_retaken_is_the_town_of_the_report() {
     assert_eq!(regain["date"]["start"], "2019-05-14", "{d:#}");
 }
 
+/// FA-KES error class: a lead that calls a bombing "a massacre" made a
+/// generic attack the primary event; the air strike told next is the story.
+#[test]
+fn a_massacre_by_air_strike_is_an_air_strike() {
+    let d = extract_text(
+        "A massacre shook the town of Saraqib on Monday, residents said.\n\n\
+         Warplanes struck a crowded market in Saraqib on Monday, killing 14 civilians.\n",
+        "2019-05-15",
+    );
+    assert_eq!(primary(&d)["sub_event_type"], "Air/drone strike", "{d:#}");
+    // A generic attack with a means of its own stays what it is.
+    let d = extract_text(
+        "Gunmen opened fire on a wedding party in Saraqib on Monday, killing nine guests.\n\n\
+         Warplanes struck a market in Saraqib on Monday.\n",
+        "2019-05-15",
+    );
+    assert_eq!(primary(&d)["sub_event_type"], "Attack", "{d:#}");
+}
+
+/// FA-KES error class: a quarter named like a town abroad ("al-Midan",
+/// Medan in Indonesia) placed the event out of the country the report is
+/// about; the report's own place is the better guess.
+#[test]
+fn a_place_abroad_gives_way_to_the_report_country() {
+    let d = extract_text(
+        "Rockets hit the al-Midan quarter on Monday, killing two civilians.\n\n\
+         The shelling of Aleppo and its countryside went on for a third day, residents of \
+         Aleppo said, and Idlib was also hit.\n",
+        "2019-05-15",
+    );
+    assert_eq!(primary(&d)["location"]["country_code"], "SY", "{d:#}");
+}
+
 /// FA-KES error class: an air strike whose perpetrator is named only in the
 /// lead had the targeted armed group as its first actor.
 #[test]

@@ -231,6 +231,13 @@ impl Extractor {
             return out;
         }
         let chars = CharIndex::new(text);
+        let home = home_country(geo);
+        // A place abroad, in a report about one country, is more often a
+        // capital that speaks or a wrongly resolved village than the scene.
+        let abroad = |t: &&sitrep_core::place::Toponym| {
+            class_rank(t) < 3
+                && home.is_some_and(|h| t.place.as_ref().is_some_and(|p| p.country_code != h))
+        };
         // Merge mentions of the same sub-type with the same place and date.
         // The place a mention names is the one its event would take: the
         // place taken for a change of hands, else the most specific one.
@@ -264,7 +271,7 @@ impl Extractor {
                 let own = match territorial(m.sub).then(|| taken_place(geo, text, &[m.span])) {
                     Some(Ok(Some(t))) => Some(t),
                     Some(Err(())) => None,
-                    _ => place_in(geo, text, m.span),
+                    _ => place_in(geo, text, m.span, home),
                 };
                 let date = match &m.background {
                     Some(d) => d.start.clone(),
@@ -300,8 +307,8 @@ impl Extractor {
                 None => groups.push(vec![i]),
             }
         }
-        let lead_place = lead_place(geo, text, ann, title);
-        let main_place = main_place(geo);
+        let lead_place = lead_place(geo, text, ann, title, home);
+        let main_place = main_place(geo, home);
         for (n, g) in groups.iter().enumerate() {
             // In a merged protest, the most severe reading wins.
             let first = g
@@ -347,13 +354,14 @@ impl Extractor {
                 .or_else(|| {
                     spans
                         .iter()
-                        .filter_map(|&s| place_in(geo, text, s))
+                        .filter_map(|&s| place_in(geo, text, s, home))
+                        .filter(|t| !abroad(t))
                         .min_by_key(|t| class_rank(t))
                 })
-                .or(lead_place)
+                .or(lead_place.filter(|t| !abroad(t)))
                 .filter(|t| class_rank(t) < 3)
                 .or(main_place)
-                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s)))
+                .or_else(|| spans.iter().find_map(|&s| place_in(geo, text, s, home)))
                 .map(|t| location(t, text)),
                 actor1: None,
                 actor2: None,
@@ -636,6 +644,9 @@ impl Extractor {
                 };
                 (n, w)
             })
+            .collect::<Vec<_>>();
+        let primary = generic_to_specific(&groups, &mentions, &out.events, primary)
+            .into_iter()
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
             .map(|(n, _)| n);
         if let Some(p) = primary {
@@ -694,6 +705,52 @@ impl Extractor {
             },
         }
     }
+}
+
+/// A generic report of violence ("a massacre", "an attack on the town",
+/// "civilians were killed") with no means of its own, and an air strike,
+/// shelling or bombing told within the next sentences on a compatible day,
+/// are one story: the named means says what happened. So are shells or
+/// planes and the chemical agent they carried. The generic group's weight
+/// in the choice of the primary event goes to the specific one.
+fn generic_to_specific(
+    groups: &[Vec<usize>],
+    mentions: &[Mention],
+    events: &[Event],
+    mut weights: Vec<(usize, f32)>,
+) -> Vec<(usize, f32)> {
+    let first = |g: &Vec<usize>| g.iter().map(|&i| mentions[i].sentence).min().unwrap_or(0);
+    for (n, g) in groups.iter().enumerate() {
+        let e = &events[n];
+        let generic = match e.sub_event_type {
+            S::Attack | S::ArmedClash => e.means.is_none(),
+            S::ShellingArtilleryMissile | S::AirDroneStrike => true,
+            _ => false,
+        };
+        if !generic {
+            continue;
+        }
+        // What is more specific: a named means than a generic attack; the
+        // agent (chlorine, sarin) than the shells or planes that carried it.
+        let more_specific = |t: S| match e.sub_event_type {
+            S::Attack | S::ArmedClash => crate::classify::is_remote(t),
+            _ => t == S::ChemicalWeapon,
+        };
+        let start = first(g);
+        let specific = groups.iter().enumerate().find(|(m, h)| {
+            let f = &events[*m];
+            more_specific(f.sub_event_type)
+                && f.modality == e.modality
+                && first(h) <= start + 2
+                && compatible(&f.date.start, &e.date.start)
+        });
+        if let Some((m, _)) = specific {
+            let w = weights[n].1;
+            weights[m].1 += w;
+            weights[n].1 = 0.0;
+        }
+    }
+    weights
 }
 
 /// Verbs of taking a place, strongest first: a finite verb of capture says
@@ -1164,12 +1221,45 @@ fn place_in<'a>(
     geo: &'a PlacesAndActors,
     text: &str,
     span: Span,
+    home: Option<&str>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
     geo.toponyms
         .iter()
         .filter(|t| span.contains(t.span) && t.place.is_some())
         .filter(|t| !is_dateline(t) && !opens_dateline(t, text, span))
-        .min_by_key(|t| (class_rank(t), t.span.start))
+        .min_by_key(|t| (!at_home(t, home), class_rank(t), t.span.start))
+}
+
+/// The country a report is about: the one its resolved places (countries
+/// included) fall in most often, when it has at least two of them.
+fn home_country(geo: &PlacesAndActors) -> Option<&str> {
+    let mut counts: Vec<(&str, u32)> = Vec::new();
+    for p in geo.toponyms.iter().filter_map(|t| t.place.as_ref()) {
+        let cc = p.country_code.as_str();
+        if cc.is_empty() {
+            continue;
+        }
+        match counts.iter_mut().find(|(c, _)| *c == cc) {
+            Some(c) => c.1 += 1,
+            None => counts.push((cc, 1)),
+        }
+    }
+    let total: u32 = counts.iter().map(|c| c.1).sum();
+    counts
+        .iter()
+        .enumerate()
+        .max_by(|a, b| a.1 .1.cmp(&b.1 .1).then(b.0.cmp(&a.0)))
+        .map(|(_, c)| *c)
+        .filter(|c| c.1 >= 2 && 2 * c.1 > total)
+        .map(|c| c.0)
+}
+
+/// Is the place in the report's home country (or is there none)?
+fn at_home(t: &sitrep_core::place::Toponym, home: Option<&str>) -> bool {
+    match (home, t.place.as_ref()) {
+        (Some(h), Some(p)) => p.country_code == h,
+        _ => true,
+    }
 }
 
 /// A dateline place ("BEIRUT, Lebanon (AFP) –") says where the report was
@@ -1209,24 +1299,30 @@ fn lead_place<'a>(
     text: &str,
     ann: &Annotations,
     title: Option<Span>,
+    home: Option<&str>,
 ) -> Option<&'a sitrep_core::place::Toponym> {
-    title.and_then(|t| place_in(geo, text, t)).or_else(|| {
-        ann.sentences
-            .iter()
-            .take(3)
-            .find_map(|s| place_in(geo, text, s.span))
-    })
+    title
+        .and_then(|t| place_in(geo, text, t, home))
+        .or_else(|| {
+            ann.sentences
+                .iter()
+                .take(3)
+                .find_map(|s| place_in(geo, text, s.span, home))
+        })
 }
 
 /// The place a report names most often below country level (ties go to
 /// the first named): the fallback for events whose sentences name only a
 /// country or nothing.
-fn main_place(geo: &PlacesAndActors) -> Option<&sitrep_core::place::Toponym> {
+fn main_place<'a>(
+    geo: &'a PlacesAndActors,
+    home: Option<&str>,
+) -> Option<&'a sitrep_core::place::Toponym> {
     let mut counts: Vec<(u32, usize, &sitrep_core::place::Toponym)> = Vec::new();
     for t in geo
         .toponyms
         .iter()
-        .filter(|t| !is_dateline(t) && class_rank(t) < 3)
+        .filter(|t| !is_dateline(t) && class_rank(t) < 3 && at_home(t, home))
     {
         let Some(id) = t.place.as_ref().map(|p| p.geonames_id) else {
             continue;

@@ -578,7 +578,8 @@ fn write_fingerprint(
         for (band, key) in fp.bands.iter().enumerate() {
             args.extend([Value::Integer(band as i64), Value::Integer(*key as i64)]);
         }
-        for r in tx.query_map(&sql, args, |r| r.get::<_, i64>(0))? {
+        // Planned for this document's keys: see `query_map_replanned`.
+        for r in tx.query_map_replanned(&sql, args, |r| r.get::<_, i64>(0))? {
             candidates.insert(r?);
         }
     }
@@ -618,7 +619,7 @@ fn write_fingerprint(
 /// Insert `rows` (each `cols` values) into `table_and_columns`, up to 100
 /// rows per statement: one round trip per hundred rows on a server. With
 /// `keep_existing`, rows whose key is already there are left as they are.
-fn insert_rows(
+pub(crate) fn insert_rows(
     tx: &Db,
     table_and_columns: &str,
     cols: usize,
