@@ -580,3 +580,28 @@ fn figures_keep_the_attribution_of_their_sentence() {
         "{d:#}"
     );
 }
+
+/// Regression (seeds 003, 001): a group named only as the employer of who
+/// speaks ("a Hezbollah commander said") was the second actor of the event
+/// denied; allies clearing the other side's mines were each other's
+/// second actor.
+#[test]
+fn speakers_and_allies_are_not_the_other_side() {
+    let d = extract_text(
+        "Hayat Tahrir al-Sham denied that its fighters entered Saraqib on Monday, although a \
+         Hezbollah commander said the group would enter the town to fight Islamic State.\n",
+        "2019-05-15",
+    );
+    let p = primary(&d);
+    assert_eq!(p["modality"], "denied", "{d:#}");
+    assert_eq!(p["actor1"]["id"], "sy-hts", "{d:#}");
+    assert_eq!(p["actor2"]["id"], "isis", "{d:#}");
+    let d = extract_text(
+        "Syrian troops and allied militias were clearing mines left by Islamic State in Saraqib \
+         on Monday.\n",
+        "2019-05-15",
+    );
+    let p = primary(&d);
+    assert_eq!(p["sub_event_type"], "Disrupted weapons use", "{d:#}");
+    assert_eq!(p["actor2"]["id"], "isis", "{d:#}");
+}

@@ -385,6 +385,29 @@ impl Extractor {
                     .collect(),
             };
             let mut actors = actors_in(geo, &with_extra);
+            // An actor that only qualifies who speaks ("a Kataib Hezbollah
+            // spokesperson said") is not a party to the event unless nobody
+            // else is named.
+            let speaking = |a: &ActorMention| {
+                const SPEAKERS: &[&str] = &[
+                    "spokes",
+                    "official",
+                    "commander",
+                    "leader",
+                    "member",
+                    "source",
+                ];
+                ann.attributions.iter().any(|t| {
+                    t.source.is_some_and(|src| {
+                        src.contains(a.span)
+                            && text.get(a.span.end..src.end).is_some_and(|rest| {
+                                let rest = rest.to_ascii_lowercase();
+                                SPEAKERS.iter().any(|w| rest.trim_start().starts_with(w))
+                            })
+                    })
+                })
+            };
+            actors.sort_by_key(|a| speaking(a) as u8);
             // Civilians and protesters are acted upon, not actors: they go
             // after armed actors.
             actors.sort_by_key(|a| {
@@ -431,15 +454,15 @@ impl Extractor {
             }
             ev.actor2 = it.next().map(|a| actor(a));
             ev.associated_actors = it.map(|a| actor(a)).collect();
-            // In a battle or a bombardment the second actor is the other
-            // side: an ally of the first ("troops and allied militias")
-            // is associated with it.
+            // In a battle, a bombardment or the clearing of the other
+            // side's mines the second actor is the other side: an ally of
+            // the first ("troops and allied militias") is associated with it.
             if !territorial(first.sub)
-                && matches!(
+                && (matches!(
                     first.sub.event_type(),
                     sitrep_core::event::EventType::Battles
                         | sitrep_core::event::EventType::ExplosionsRemoteViolence
-                )
+                ) || first.sub == S::DisruptedWeaponsUse)
             {
                 let side = |a: &EventActor| {
                     a.kind.as_deref() == Some("state-forces")
