@@ -1036,6 +1036,23 @@ mod tests {
         assert_eq!(r.stats().errors, 1);
     }
 
+    /// A file of one byte, the first of the gzip magic, is read as a
+    /// truncated gzip member: one record, one error at offset 0 (the fuzz
+    /// property took it for a plain file; `fuzz/regressions/warc/`).
+    #[test]
+    fn a_lone_gzip_magic_byte_is_a_truncated_member() {
+        let mut r = WarcReader::new(&[0x1f][..], "f", &ReadOptions::default());
+        let got: Vec<_> = r.by_ref().collect();
+        assert_eq!(got.len(), 1);
+        let e = got[0].as_ref().unwrap_err();
+        assert_eq!(e.origin, "f@0");
+        assert!(
+            e.message.contains("gzip member is corrupt or truncated"),
+            "{e:?}"
+        );
+        assert_eq!((r.stats().records, r.stats().errors), (1, 1));
+    }
+
     /// An empty `WARC-Target-URI` is no URL: the key is the record ID, and
     /// with neither the record is an error, never a document without a key
     /// (found by the fuzz target `warc`; inputs in `fuzz/regressions/warc/`).
