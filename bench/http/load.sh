@@ -10,7 +10,7 @@
 # server on 127.0.0.1:$PORT (8089) over a list of request paths:
 #   query   /api/events with the filters SQL answers from the list index
 #           (type, dates, bbox, source) and pages (limit, offset)
-#   filter  /api/events with place, actor or min_sources (a filtered scan)
+#   filter  /api/events with place, actor or min_sources (the names tables)
 #   detail  /api/events/{id} for 1,000 ids
 #   map     /api/events?limit=5000&offset=K, the pages the web map loads
 #   geojson /api/events.geojson with a bbox and a year

@@ -22,6 +22,10 @@
 //! ```sh
 //! SITREP_CRASH_TRIALS=25 cargo test --release -p sitrep-cli --test crash -- --nocapture
 //! ```
+//!
+//! A long run in a target directory other branches build into too should
+//! copy the `sitrep` binary aside and name it in `SITREP_TEST_BIN` (see
+//! `common::bin`), so that it tests one binary from start to end.
 
 mod common;
 

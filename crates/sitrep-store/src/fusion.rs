@@ -115,13 +115,44 @@ pub struct FusedFilter {
 
 /// A place named by stored events: GeoNames id (if any), the resolved name,
 /// the toponyms as written and the coordinates.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PlaceName {
     pub geonames_id: Option<i64>,
     pub name: String,
     pub written: Vec<String>,
     pub lat: Option<f64>,
     pub lon: Option<f64>,
+}
+
+/// Places by (GeoNames id, resolved name), built event by event in the
+/// order of the events: the first gives the coordinates, each new toponym
+/// is appended.
+#[derive(Default)]
+struct Places(std::collections::BTreeMap<(Option<i64>, String), PlaceName>);
+
+impl Places {
+    fn add(
+        &mut self,
+        g: Option<i64>,
+        name: String,
+        written: String,
+        lat: Option<f64>,
+        lon: Option<f64>,
+    ) {
+        let p = self
+            .0
+            .entry((g, name.clone()))
+            .or_insert_with(|| PlaceName {
+                geonames_id: g,
+                name,
+                written: Vec::new(),
+                lat,
+                lon,
+            });
+        if !written.is_empty() && !p.written.contains(&written) {
+            p.written.push(written);
+        }
+    }
 }
 
 const CURRENT_EVENTS: &str = "FROM events e
@@ -316,8 +347,14 @@ impl Store {
         let tx = self.conn.transaction()?;
         let stamp = now();
         let (mut members, mut claims, mut links) = (Vec::new(), Vec::new(), Vec::new());
+        let mut names = Vec::with_capacity(rows.len());
         for b in blocks {
-            for table in ["claims", "fusion_links", "fused_members"] {
+            for table in [
+                "claims",
+                "fusion_links",
+                "fused_members",
+                "fused_event_names",
+            ] {
                 tx.prepare_cached(&format!(
                     "DELETE FROM {table} WHERE fused_id IN (SELECT id FROM fused_events WHERE block = ?1)"
                 ))?
@@ -363,6 +400,7 @@ impl Store {
             ],
                 |r| r.get(0),
             )?;
+            names.push((fid, crate::export::fused_names(&f.record)?));
             let mut seen = BTreeSet::new();
             members.extend(
                 f.members
@@ -420,6 +458,7 @@ impl Store {
             false,
             links.into_iter(),
         )?;
+        crate::names::link(&tx, "fused_event_names (name_id, kind, fused_id)", &names)?;
         for l in log {
             tx.prepare_cached(
                 "INSERT INTO fusion_log (run_id, at, block, fused_key, action, detail)
@@ -559,14 +598,52 @@ impl Store {
         let tx = self.conn.transaction()?;
         tx.execute_batch(
             "DELETE FROM claims; DELETE FROM fusion_links; DELETE FROM fused_members;
-             DELETE FROM fused_events; DELETE FROM event_blocks;",
+             DELETE FROM fused_event_names; DELETE FROM fused_events; DELETE FROM event_blocks;",
         )?;
         tx.commit()
     }
 
     /// Every place stored events name: GeoNames id, resolved name, the
-    /// toponyms as written, coordinates.
+    /// toponyms as written, coordinates (those of the earliest stored
+    /// current event naming it).
+    ///
+    /// From the `places` table (migration 5): for each distinct (id, name,
+    /// toponym) the earliest current event pointing to it, found through
+    /// `events_place` (usually the first row it holds), so the cost grows
+    /// with the number of places, not of events.
     pub fn place_names(&self) -> Result<Vec<PlaceName>> {
+        let mut st = self.conn.prepare(
+            "SELECT p.geonames_id, p.name, p.written, e.id, e.lat, e.lon
+             FROM places p JOIN events e ON e.id = (
+                 SELECT c.id FROM events c
+                 JOIN documents d ON d.id = c.document_id
+                 JOIN document_versions v ON v.id = c.version_id AND v.version = d.current_version
+                 WHERE c.place_id = p.id ORDER BY c.id LIMIT 1)",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok((
+                r.get::<_, Option<i64>>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, Option<f64>>(4)?,
+                r.get::<_, Option<f64>>(5)?,
+            ))
+        })?;
+        let mut rows: Vec<_> = rows.collect::<std::result::Result<_, _>>()?;
+        // Event order: a place's coordinates are its first event's, and
+        // its toponyms are listed in the order they first appeared.
+        rows.sort_by_key(|r| r.3);
+        let mut out = Places::default();
+        for (g, name, written, _, lat, lon) in rows {
+            out.add(g, name, written, lat, lon);
+        }
+        Ok(out.0.into_values().collect())
+    }
+
+    /// [`Store::place_names`] the slow way, from every current event's
+    /// record: the reference the tests compare it with.
+    pub fn scan_place_names(&self) -> Result<Vec<PlaceName>> {
         let mut st = self.conn.prepare(&format!(
             "SELECT e.geonames_id, e.location_name, e.lat, e.lon, e.record {CURRENT_EVENTS}
              WHERE e.location_name IS NOT NULL
@@ -581,35 +658,13 @@ impl Store {
                 r.get::<_, String>(4)?,
             ))
         })?;
-        let mut out: std::collections::BTreeMap<(Option<i64>, String), PlaceName> =
-            std::collections::BTreeMap::new();
+        let mut out = Places::default();
         for row in rows {
             let (g, name, lat, lon, rec) = row?;
-            // Only the toponym as written is needed: serde skips the rest
-            // of the record without building it.
-            #[derive(serde::Deserialize)]
-            struct Written {
-                #[serde(default)]
-                location: Option<WrittenText>,
-            }
-            #[derive(serde::Deserialize)]
-            struct WrittenText {
-                #[serde(default)]
-                text: String,
-            }
-            let ev: Written = serde_json::from_str(&rec)?;
+            let ev: Event = serde_json::from_str(&rec)?;
             let written = ev.location.map(|l| l.text).unwrap_or_default();
-            let p = out.entry((g, name.clone())).or_insert_with(|| PlaceName {
-                geonames_id: g,
-                name,
-                written: Vec::new(),
-                lat,
-                lon,
-            });
-            if !written.is_empty() && !p.written.contains(&written) {
-                p.written.push(written);
-            }
+            out.add(g, name, written, lat, lon);
         }
-        Ok(out.into_values().collect())
+        Ok(out.0.into_values().collect())
     }
 }

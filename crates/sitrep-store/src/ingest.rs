@@ -507,40 +507,50 @@ fn insert_version(
     Ok(vid)
 }
 
-/// Store the events of one document version.
+/// Store the events of one document version, with their place and the
+/// names the event filters read (migration 5).
 fn insert_events(tx: &Db, doc_id: i64, vid: i64, events: &[Event]) -> Result<()> {
     let mut ins = tx.prepare_cached(
         "INSERT INTO events (version_id, document_id, event_key, is_primary, event_type,
             sub_event_type, date_start, date_end, date_precision, location_name, geonames_id,
-            lat, lon, country_code, admin1, fatalities_best, modality, record)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
+            lat, lon, country_code, admin1, fatalities_best, modality, record, place_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18,
+            ?19)
+         RETURNING id",
     )?;
+    let mut names = Vec::with_capacity(events.len());
     for e in events {
         let loc = e.location.as_ref();
-        ins.execute(params![
-            vid,
-            doc_id,
-            e.id,
-            e.primary,
-            e.event_type.as_str(),
-            e.sub_event_type.as_str(),
-            e.date.start,
-            e.date.end,
-            e.date.precision,
-            loc.map(|l| l.name.as_str()),
-            loc.and_then(|l| l.geonames_id).map(i64::from),
-            loc.and_then(|l| l.lat),
-            loc.and_then(|l| l.lon),
-            loc.and_then(|l| l.country_code.as_deref()),
-            loc.and_then(|l| l.admin1.as_deref()),
-            e.fatalities.total.as_ref().and_then(|r| r.best),
-            serde_json::to_value(e.modality)?
-                .as_str()
-                .unwrap_or("asserted"),
-            serde_json::to_string(e)?,
-        ])?;
+        let place = loc.map(|l| crate::names::place_id(tx, l)).transpose()?;
+        let id: i64 = ins.query_row(
+            params![
+                vid,
+                doc_id,
+                e.id,
+                e.primary,
+                e.event_type.as_str(),
+                e.sub_event_type.as_str(),
+                e.date.start,
+                e.date.end,
+                e.date.precision,
+                loc.map(|l| l.name.as_str()),
+                loc.and_then(|l| l.geonames_id).map(i64::from),
+                loc.and_then(|l| l.lat),
+                loc.and_then(|l| l.lon),
+                loc.and_then(|l| l.country_code.as_deref()),
+                loc.and_then(|l| l.admin1.as_deref()),
+                e.fatalities.total.as_ref().and_then(|r| r.best),
+                serde_json::to_value(e.modality)?
+                    .as_str()
+                    .unwrap_or("asserted"),
+                serde_json::to_string(e)?,
+                place,
+            ],
+            |r| r.get(0),
+        )?;
+        names.push((id, crate::names::EventNames::of_event(e)));
     }
-    Ok(())
+    crate::names::link(tx, "event_names (name_id, kind, event_id)", &names)
 }
 
 /// Replace the document's signature, then find its canonical: among

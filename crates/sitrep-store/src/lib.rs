@@ -28,6 +28,7 @@ mod export;
 mod fusion;
 mod ingest;
 pub mod migrate;
+mod names;
 mod query;
 pub mod testing;
 

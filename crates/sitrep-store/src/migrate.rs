@@ -17,6 +17,10 @@ pub struct Migration {
     pub version: i64,
     pub name: &'static str,
     pub sql: &'static str,
+    /// Rust run after the SQL, in the same transaction: fills new tables
+    /// or columns from rows already stored (decoding JSON records, which
+    /// the two servers' SQL cannot do alike).
+    pub(crate) backfill: Option<fn(&Db) -> Result<()>>,
 }
 
 /// Every migration, in order. Append only: never edit a released entry.
@@ -25,21 +29,31 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "init",
         sql: include_str!("../migrations/0001_init.sql"),
+        backfill: None,
     },
     Migration {
         version: 2,
         name: "events",
         sql: include_str!("../migrations/0002_events.sql"),
+        backfill: None,
     },
     Migration {
         version: 3,
         name: "fusion",
         sql: include_str!("../migrations/0003_fusion.sql"),
+        backfill: None,
     },
     Migration {
         version: 4,
         name: "query_indexes",
         sql: include_str!("../migrations/0004_query_indexes.sql"),
+        backfill: None,
+    },
+    Migration {
+        version: 5,
+        name: "names",
+        sql: include_str!("../migrations/0005_names.sql"),
+        backfill: Some(crate::names::backfill),
     },
 ];
 
@@ -138,6 +152,13 @@ pub(crate) fn migrate(conn: &Db) -> Result<i64> {
                     name: m.name,
                     source: Box::new(source),
                 })?;
+            if let Some(fill) = m.backfill {
+                fill(&tx).map_err(|source| StoreError::Migration {
+                    version: m.version,
+                    name: m.name,
+                    source: Box::new(source),
+                })?;
+            }
             tx.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
                 params![m.version, m.name, crate::now()],

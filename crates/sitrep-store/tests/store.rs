@@ -682,16 +682,7 @@ fn indexed_pages_equal_a_sorted_scan(db: &TestDb) {
     let v2 = doc("d01", "Report number 1, corrected.");
     let mut e2 = event("d01#e1", "Armed clash", 999);
     e2.date.start = Some("2019-12-31".into());
-    s.ingest_batch(
-        run,
-        &[IngestItem {
-            doc: &v2,
-            fingerprint: None,
-            events: std::slice::from_ref(&e2),
-        }],
-        &[],
-    )
-    .unwrap();
+    ingest_with_events(&mut s, run, &[(&v2, std::slice::from_ref(&e2))]);
     let q = |f: &dyn Fn(&mut EventQuery)| {
         let mut q = EventQuery::default();
         f(&mut q);
@@ -737,6 +728,236 @@ fn indexed_pages_equal_a_sorted_scan(db: &TestDb) {
     }
 }
 
+/// Store documents with their events in one batch of `run`.
+fn ingest_with_events(s: &mut Store, run: i64, docs: &[(&Document, &[sitrep_core::event::Event])]) {
+    let items: Vec<IngestItem> = docs
+        .iter()
+        .map(|(d, e)| IngestItem {
+            doc: d,
+            fingerprint: None,
+            events: e,
+        })
+        .collect();
+    s.ingest_batch(run, &items, &[]).unwrap();
+}
+
+/// Locations, actors and attributions for the name-filter test: mixed
+/// case, non-ASCII letters, empty strings, repeated and blank sources.
+fn named_event(i: u32, k: u32, nul: bool) -> sitrep_core::event::Event {
+    let places = [
+        serde_json::json!({"name": "Abu Kamal", "geonames_id": 174448, "lat": 34.45, "lon": 40.92,
+            "country_code": "SY", "admin1": "Deir ez-Zor", "admin2": null, "precision": "exact",
+            "text": "Albu Kamal"}),
+        serde_json::json!({"name": "Ḥalab", "geonames_id": 170063, "lat": 36.2, "lon": 37.15,
+            "country_code": "SY", "admin1": "Ḩalab", "admin2": null, "precision": "exact",
+            "text": "ALEPPO"}),
+        serde_json::json!({"name": "Idlib", "geonames_id": 169389, "lat": 35.93, "lon": 36.63,
+            "country_code": "SY", "admin1": null, "admin2": null, "precision": "exact",
+            "text": "Idlib city"}),
+        serde_json::json!({"name": "Northern Farms", "geonames_id": null, "lat": null,
+            "lon": null, "country_code": null, "admin1": null, "admin2": null,
+            "precision": "region", "text": ""}),
+        serde_json::json!({"name": "", "geonames_id": 7, "lat": 1.0, "lon": 2.0,
+            "country_code": null, "admin1": "", "admin2": null, "precision": "near",
+            "text": "the 7th district"}),
+        serde_json::Value::Null,
+    ];
+    let actor = |id: Option<&str>, name: &str, text: &str| serde_json::json!({"id": id, "name": name, "kind": null, "country": null, "text": text});
+    let actors = [
+        (
+            actor(Some("SY-ARMY"), "Syrian Army", "government troops"),
+            serde_json::Value::Null,
+            vec![],
+        ),
+        (
+            serde_json::Value::Null,
+            actor(None, "Free Syrian Army", "the rebels"),
+            vec![actor(Some("IS"), "ÉTAT Islamique", "IS fighters")],
+        ),
+        (
+            actor(None, "", if nul { "a\0b" } else { "ab" }),
+            serde_json::Value::Null,
+            vec![],
+        ),
+        (serde_json::Value::Null, serde_json::Value::Null, vec![]),
+    ];
+    let said = |names: &[&str]| -> Vec<serde_json::Value> {
+        names
+            .iter()
+            .map(|n| serde_json::json!({"name": n, "text": format!("{n} said")}))
+            .collect()
+    };
+    let sources = [
+        said(&[]),
+        said(&["Observatory", " Observatory "]),
+        said(&["Observatory", "Civil Defence", "  "]),
+        said(&["Reuters", "reuters", "Civil Defence"]),
+        said(&["  "]),
+    ];
+    let (a1, a2, assoc) = &actors[((i + 2 * k) % 4) as usize];
+    let modality = ["asserted", "claimed", "denied"][((i + k) % 3) as usize];
+    let day = (i * 5 + k) % 7;
+    let date = (day > 0).then(|| format!("2021-0{day}-0{}", 1 + i % 9));
+    let sub = ["Armed clash", "Shelling/artillery/missile attack"][(i % 2) as usize];
+    serde_json::from_value(serde_json::json!({
+        "id": format!("n{i:02}#e{}", k + 1), "primary": k == 0, "event_type": "Battles",
+        "sub_event_type": sub,
+        "date": {"start": date, "end": date, "precision": "day", "text": "x"},
+        "location": places[((i + k) % 6) as usize].clone(),
+        "actor1": a1, "actor2": a2, "associated_actors": assoc,
+        "fatalities": {"total": null, "civilians": null, "children": null, "women": null,
+                       "by_actor": []},
+        "injured": null, "displaced": null, "means": null, "modality": modality,
+        "attributed_to": sources[((i * 3 + k) % 5) as usize],
+        "evidence": [{"start": 0, "end": 5, "byte_start": 0, "byte_end": 5}]
+    }))
+    .unwrap()
+}
+
+/// The place, actor and source-count filters, answered from the names
+/// kept at write time (migration 5), give exactly the page and total of
+/// the reference scan (every event decoded and filtered in Rust), on
+/// per-document and on fused events; so does the place list; and
+/// `reindex_names` (the migration's backfill) rebuilds the same.
+fn name_filters_equal_a_full_scan(db: &TestDb) {
+    let mut s = db.open();
+    // PostgreSQL cannot store a NUL character.
+    let nul = db.backend() == Backend::Sqlite;
+    let run = s.begin_run("test").unwrap();
+    let docs: Vec<Document> = (0..24u32)
+        .map(|i| doc(&format!("n{i:02}"), &format!("Named report {i}.")))
+        .collect();
+    let events: Vec<Vec<sitrep_core::event::Event>> = (0..24u32)
+        .map(|i| (0..(i % 3 + 1)).map(|k| named_event(i, k, nul)).collect())
+        .collect();
+    let batch: Vec<(&Document, &[sitrep_core::event::Event])> = docs
+        .iter()
+        .zip(&events)
+        .map(|(d, e)| (d, e.as_slice()))
+        .collect();
+    ingest_with_events(&mut s, run, &batch);
+    // A new version of n03 names another place: the old one drops out.
+    let v2 = doc("n03", "Named report 3, corrected.");
+    let mut e2 = named_event(3, 0, nul);
+    e2.location.as_mut().unwrap().name = "Corrected Town".into();
+    ingest_with_events(&mut s, run, &[(&v2, std::slice::from_ref(&e2))]);
+    // Fused events: one per current event, with the event's location and
+    // actors and sources named as fusion names them.
+    let current = s.unblocked_events().unwrap();
+    let rows: Vec<FusedRow> = current
+        .iter()
+        .enumerate()
+        .map(|(n, (row, e))| {
+            let mut sources: Vec<String> = e.attributed_to.iter().map(|a| a.name.clone()).collect();
+            sources
+                .push(["outlet:Gazette", "Gazette", "outlet:", "outlet:Observatory"][n % 4].into());
+            let record = serde_json::json!({
+                "id": format!("F{n:03}"), "event_type": "Battles",
+                "sub_event_type": e.sub_event_type.as_str(),
+                "date": {"start": e.date.start, "end": e.date.end, "precision": "day"},
+                "location": e.location, "actor1": e.actor1, "actor2": e.actor2,
+                "sources": sources, "members": [], "claims": [], "flags": [],
+            });
+            let mut f = fused_row(&format!("F{n:03}"), e.date.start.as_deref(), &[*row], 1);
+            f.block = format!("b{}", n % 3);
+            f.geonames_id = e
+                .location
+                .as_ref()
+                .and_then(|l| l.geonames_id)
+                .map(i64::from);
+            f.record = record.to_string();
+            f
+        })
+        .collect();
+    let blocks: Vec<String> = (0..3).map(|b| format!("b{b}")).collect();
+    s.replace_fusion(&blocks, &rows, &[]).unwrap();
+
+    let q = |f: &dyn Fn(&mut EventQuery)| {
+        let mut q = EventQuery::default();
+        f(&mut q);
+        q
+    };
+    let mut queries = Vec::new();
+    for place in [
+        "aleppo", "ALEPPO", "ḥalab", "Ḩ", "deir", " idlib ", "174448", "0174448", "7", "17444", "",
+        "zzz", "%", "_", "a\0b",
+    ] {
+        queries.push(q(&|q| q.place = Some(place.into())));
+    }
+    for actor in [
+        "army",
+        "SY-ARMY",
+        "is",
+        "",
+        "état",
+        "ÉTAT islamique",
+        "rebels",
+        "ab",
+        "a\0b",
+        "zzz",
+    ] {
+        queries.push(q(&|q| q.actor = Some(actor.into())));
+    }
+    for n in 0..5 {
+        queries.push(q(&|q| q.min_sources = Some(n)));
+    }
+    queries.extend([
+        q(&|q| {
+            q.place = Some("a".into());
+            q.actor = Some("army".into());
+            q.limit = Some(3);
+            q.offset = 1
+        }),
+        q(&|q| {
+            q.place = Some("kamal".into());
+            q.min_sources = Some(2);
+            q.from = Some("2021-03-01".into())
+        }),
+        q(&|q| {
+            q.actor = Some("a".into());
+            q.event_type = Some("armed clash".into());
+            q.bbox = Some((30.0, 30.0, 40.0, 45.0));
+            q.limit = Some(4)
+        }),
+        q(&|q| {
+            q.place = Some("i".into());
+            q.offset = 2;
+            q.limit = Some(100)
+        }),
+    ]);
+    let check = |s: &Store, what: &str| {
+        let mut hits = 0;
+        for source in [EventSource::Documents, EventSource::Fused] {
+            for q in &queries {
+                let got = s.event_views(source, q).unwrap();
+                let want = s.scan_event_views(source, q).unwrap();
+                let ids = |p: &sitrep_store::EventPage| {
+                    p.events.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+                };
+                assert_eq!(ids(&got), ids(&want), "{what} {source:?} {q:?}");
+                assert_eq!(got.total, want.total, "{what} {source:?} {q:?}");
+                hits += usize::from(got.total > 0);
+            }
+        }
+        // The queries are not all empty or all full.
+        assert!(hits > 30, "{what}: {hits} queries found events");
+        assert_eq!(
+            s.place_names().unwrap(),
+            s.scan_place_names().unwrap(),
+            "{what}"
+        );
+    };
+    check(&s, "as written");
+    let places = s.place_names().unwrap();
+    assert!(places.iter().any(|p| p.name == "Corrected Town"));
+    assert!(places.iter().any(|p| p.name.is_empty()));
+    let halab = places.iter().find(|p| p.name == "Ḥalab").unwrap();
+    assert_eq!(halab.written, vec!["ALEPPO".to_string()]);
+    s.reindex_names().unwrap();
+    check(&s, "rebuilt");
+    assert_eq!(s.integrity_check().unwrap(), vec!["ok".to_string()]);
+}
+
 test_both_backends!(
     round_trip_keeps_segments_dates_and_meta,
     same_content_is_unchanged_and_changed_content_is_a_new_version,
@@ -751,6 +972,7 @@ test_both_backends!(
     a_nul_character_never_fails_the_batch,
     concurrent_opens_of_a_new_database_migrate_once,
     indexed_pages_equal_a_sorted_scan,
+    name_filters_equal_a_full_scan,
 );
 
 /// A server that cannot be reached is named, without its password, with

@@ -6,8 +6,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The `sitrep` binary under test: the one cargo built for this test, or
+/// `SITREP_TEST_BIN` when set. A long manual run (the crash series) copies
+/// its binary aside and names it there, so that a build of another branch
+/// into a shared target directory cannot swap the binary mid-run.
 pub fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_sitrep")
+    static BIN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| match std::env::var("SITREP_TEST_BIN") {
+        Ok(b) if !b.trim().is_empty() => b,
+        _ => env!("CARGO_BIN_EXE_sitrep").to_string(),
+    })
 }
 
 /// `sitrep --db DB ARGS...`, with the output captured.
