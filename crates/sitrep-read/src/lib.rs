@@ -628,6 +628,9 @@ fn meta_from_object(m: serde_json::Map<String, serde_json::Value>) -> DocumentMe
             _ => None,
         };
         match k.as_str() {
+            // An empty id names nothing: the record keeps its default key
+            // (found by the fuzz target `jsonl_intake`).
+            "id" if s.as_deref().is_some_and(|x| x.trim().is_empty()) => {}
             "id" if s.is_some() => meta.id = s,
             "url" if s.is_some() => meta.url = s,
             "outlet" if s.is_some() => meta.outlet = s,
@@ -977,6 +980,30 @@ mod tests {
             Some("rudaw.net")
         );
         assert_eq!(outlet_from_url("not a url"), None);
+    }
+
+    /// An empty or blank `id` is no id: the record gets the key it would
+    /// get without one, never an empty key (fuzz target `jsonl_intake`;
+    /// input in `fuzz/regressions/jsonl_intake/`).
+    #[test]
+    fn an_empty_id_is_no_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("wire.jsonl");
+        std::fs::write(
+            &p,
+            "{\"id\":\"\",\"text\":\"Calm night.\"}\n{\"id\":\"  \",\"text\":\"Calm day.\"}\n{\"text\":\"Calm.\"}\n",
+        )
+        .unwrap();
+        let docs: Vec<Document> = read_inputs(&[Input::Path(p)], &ReadOptions::default())
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        assert_eq!(docs.len(), 3);
+        for d in &docs {
+            assert!(!d.key.trim().is_empty(), "{:?}", d.key);
+            assert_eq!(d.meta.id, None);
+        }
+        assert_ne!(docs[0].key, docs[1].key);
     }
 
     #[test]
