@@ -484,10 +484,11 @@ fn speaks_after(bytes: &[u8], e: usize) -> bool {
     }
     // The group itself speaking of its own act is a side: "the rebels said
     // on Monday they had taken the hill", "the group claimed responsibility".
-    let verb_end = w.as_ptr() as usize - bytes.as_ptr() as usize + w.len();
-    let next: Vec<&[u8]> = bytes[verb_end.min(bytes.len())..]
+    // The five words after the verb (here the first word after the actor).
+    let next: Vec<&[u8]> = bytes[e.min(bytes.len())..]
         .split(|b| *b == b' ')
         .filter(|x| !x.is_empty())
+        .skip(1)
         .take(5)
         .map(|x| x.trim_ascii_end().strip_suffix(b",").unwrap_or(x))
         .collect();
